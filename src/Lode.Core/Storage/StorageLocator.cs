@@ -1,0 +1,163 @@
+using Lode.Core.Configuration;
+using Lode.Core.Errors;
+
+namespace Lode.Core.Storage;
+
+/// <summary>
+/// Turns a (storage, relative path) pair into a folder on disk, in Gitaly's validation order and with its
+/// codes and messages (spec §4.3). Nothing a client sends may lead outside its storage folder.
+/// </summary>
+public sealed class StorageLocator
+{
+    private readonly Dictionary<string, string> roots = new(StringComparer.Ordinal);
+
+    public StorageLocator(IEnumerable<StorageOptions> storages)
+    {
+        foreach (var storage in storages)
+        {
+            roots.TryAdd(storage.Name, ConfigValidator.Clean(storage.Path));
+        }
+    }
+
+    public IEnumerable<string> StorageNames => roots.Keys;
+
+    /// <summary>The storage's root folder; INVALID_ARGUMENT if unknown, NOT_FOUND if the folder is gone.</summary>
+    public string GetStorageRoot(string storageName)
+    {
+        if (string.IsNullOrEmpty(storageName))
+        {
+            throw LodeException.InvalidArgument("storage name not set");
+        }
+
+        if (!roots.TryGetValue(storageName, out var root))
+        {
+            throw LodeException.InvalidArgument("storage name not found").With("storage_name", storageName);
+        }
+
+        if (!Directory.Exists(root))
+        {
+            throw LodeException.NotFound("storage does not exist").With("storage_path", root);
+        }
+
+        return root;
+    }
+
+    /// <summary>
+    /// Resolves a repository. <paramref name="mustExist"/> = false is for creation RPCs, which check the
+    /// target themselves. Quarantine directories are relative to the repository and must stay inside it.
+    /// </summary>
+    public RepositoryPaths Resolve(
+        string storageName,
+        string relativePath,
+        bool mustExist = true,
+        string? gitObjectDirectory = null,
+        IReadOnlyList<string>? gitAlternateObjectDirectories = null)
+    {
+        if (string.IsNullOrEmpty(storageName) && string.IsNullOrEmpty(relativePath))
+        {
+            throw LodeException.InvalidArgument("repository not set");
+        }
+
+        if (string.IsNullOrEmpty(relativePath))
+        {
+            throw LodeException.InvalidArgument("repository path not set");
+        }
+
+        var root = GetStorageRoot(storageName);
+        var full = JoinInside(root, relativePath)
+            ?? throw LodeException.InvalidArgument("relative path escapes root directory").With("relative_path", relativePath);
+
+        if (mustExist)
+        {
+            ValidateRepository(full);
+        }
+
+        string? objectDir = null;
+        if (!string.IsNullOrEmpty(gitObjectDirectory))
+        {
+            objectDir = JoinInside(full, gitObjectDirectory)
+                ?? throw LodeException.InvalidArgument("object directory escapes repository").With("git_object_directory", gitObjectDirectory);
+        }
+
+        List<string>? alternates = null;
+        if (gitAlternateObjectDirectories is { Count: > 0 })
+        {
+            alternates = new List<string>(gitAlternateObjectDirectories.Count);
+            foreach (var alternate in gitAlternateObjectDirectories)
+            {
+                alternates.Add(JoinInside(full, alternate)
+                    ?? throw LodeException.InvalidArgument("alternate object directory escapes repository").With("git_alternate_object_directory", alternate));
+            }
+        }
+
+        return new RepositoryPaths(storageName, root, relativePath, full, objectDir, alternates);
+    }
+
+    /// <summary>NOT_FOUND when the folder is missing, FAILED_PRECONDITION when it is not a git repository.</summary>
+    public static void ValidateRepository(string fullPath)
+    {
+        if (!Directory.Exists(fullPath))
+        {
+            throw LodeException.NotFound("repository not found").With("repository_path", fullPath);
+        }
+
+        foreach (var entry in (ReadOnlySpan<string>)["objects", "refs", "HEAD"])
+        {
+            var path = Path.Combine(fullPath, entry);
+            if (!Directory.Exists(path) && !File.Exists(path))
+            {
+                throw LodeException.FailedPrecondition($"repository not valid: \"{entry}\" does not exist")
+                    .With("repository_path", fullPath);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lexically joins and cleans, as Go's filepath.Join does; returns null unless the result is the base itself
+    /// or under it. As in Gitaly, a leading '/' is not rejected (it is joined), ".." that ends up inside is
+    /// fine, and symlinks are not resolved (the storage layout is the server's, not the client's).
+    /// </summary>
+    public static string? JoinInside(string baseDir, string relative)
+    {
+        if (relative.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var cleanBase = "/" + string.Join('/', CleanSegments(baseDir));
+        var joined = "/" + string.Join('/', CleanSegments(baseDir + "/" + relative));
+        if (joined == cleanBase)
+        {
+            return cleanBase;
+        }
+
+        var prefix = cleanBase == "/" ? "/" : cleanBase + "/";
+        return joined.StartsWith(prefix, StringComparison.Ordinal) ? joined : null;
+    }
+
+    private static List<string> CleanSegments(string path)
+    {
+        var stack = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part.Length == 0 || part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                if (stack.Count > 0)
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                }
+
+                continue;
+            }
+
+            stack.Add(part);
+        }
+
+        return stack;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+
+namespace Lode.Git.Commands;
+
+/// <summary>
+/// One running git child. Disposing it kills the whole process tree if it is still running and always waits
+/// until it is reaped, so no child outlives the handler that started it. Cancelling the token passed at start
+/// kills it too.
+/// </summary>
+public sealed class GitProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly string subcommand;
+    private readonly ProcessTracker tracker;
+    private readonly StderrTail stderr;
+    private readonly Task stderrPump;
+    private readonly Stopwatch stopwatch = Stopwatch.StartNew();
+    private readonly CommandStats? stats;
+    private readonly CancellationToken cancellationToken;
+    private CancellationTokenRegistration cancellationRegistration;
+    private PipeReader? stdoutReader;
+    private int disposed;
+
+    private GitProcess(Process process, string subcommand, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken)
+    {
+        this.process = process;
+        this.subcommand = subcommand;
+        this.tracker = tracker;
+        this.cancellationToken = cancellationToken;
+        Id = process.Id;
+        stderr = new StderrTail(stderrTailBytes);
+        stderrPump = PumpStderrAsync();
+        stats = CommandStats.Current;
+    }
+
+    public int Id { get; }
+
+    public string Subcommand => subcommand;
+
+    /// <summary>The child's stdin; only when the command was built <c>WithStdin()</c>.</summary>
+    public Stream Stdin => process.StandardInput.BaseStream;
+
+    public Stream Stdout => process.StandardOutput.BaseStream;
+
+    /// <summary>stdout as a PipeReader, for parsing with <c>SequenceReader</c>.</summary>
+    public PipeReader StdoutReader => stdoutReader ??= PipeReader.Create(Stdout, new StreamPipeReaderOptions(bufferSize: 65536, leaveOpen: true));
+
+    /// <summary>The last bytes the child wrote to stderr, as text.</summary>
+    public string Stderr => stderr.ToString();
+
+    public bool HasExited => process.HasExited;
+
+    internal static GitProcess Start(ProcessStartInfo psi, string subcommand, bool pipeStdin, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
+        var git = new GitProcess(process, subcommand, tracker, stderrTailBytes, cancellationToken);
+        tracker.Add(git);
+        if (!pipeStdin)
+        {
+            process.StandardInput.Close();
+        }
+
+        git.cancellationRegistration = cancellationToken.UnsafeRegister(static state => ((GitProcess)state!).Kill(), git);
+        return git;
+    }
+
+    /// <summary>Closes stdin so the child sees end of input.</summary>
+    public void CloseStdin()
+    {
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited and closed its end first; nothing left to signal.
+        }
+    }
+
+    /// <summary>Waits for exit and returns the exit code. Throws <see cref="OperationCanceledException"/> if the call was cancelled.</summary>
+    public async Task<int> WaitAsync(CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(cancellationToken);
+        await stderrPump;
+        this.cancellationToken.ThrowIfCancellationRequested();
+        return process.ExitCode;
+    }
+
+    /// <summary>Waits for exit; a non-zero exit becomes <see cref="GitCommandException"/> carrying the stderr tail.</summary>
+    public async Task WaitSuccessAsync(CancellationToken cancellationToken)
+    {
+        var exitCode = await WaitAsync(cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new GitCommandException(subcommand, exitCode, Stderr);
+        }
+    }
+
+    /// <summary>Kills the process and everything it started. Safe to call at any time, any number of times.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited and reaped.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Exited between the check and the kill.
+        }
+    }
+
+    internal async Task WaitForExitNoThrowAsync()
+    {
+        try
+        {
+            await process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already disposed.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await cancellationRegistration.DisposeAsync();
+        if (stdoutReader is not null)
+        {
+            await stdoutReader.CompleteAsync();
+        }
+
+        // A child nobody waited for is killed: the handler is done with it, and a child blocked writing to a
+        // pipe nobody reads would otherwise live forever.
+        if (!process.HasExited)
+        {
+            Kill();
+        }
+
+        await WaitForExitNoThrowAsync();
+        try
+        {
+            await stderrPump;
+        }
+        catch (IOException)
+        {
+            // The pipe broke because the child was killed; the tail so far is all there is.
+        }
+
+        stats?.Add(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.Zero);
+        tracker.Remove(this);
+        process.Dispose();
+    }
+
+    private async Task PumpStderrAsync()
+    {
+        var buffer = new byte[4096];
+        var stream = process.StandardError.BaseStream;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await stream.ReadAsync(buffer);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (read == 0)
+            {
+                return;
+            }
+
+            stderr.Append(buffer.AsSpan(0, read));
+        }
+    }
+}

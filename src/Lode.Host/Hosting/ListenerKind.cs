@@ -1,0 +1,9 @@
+namespace Lode.Host.Hosting;
+
+/// <summary>What a Kestrel endpoint serves; set on each connection so requests can be routed by listener.</summary>
+internal enum ListenerKind
+{
+    Grpc,
+    Internal,
+    Metrics,
+}

@@ -1,0 +1,17 @@
+using Lode.Server.Metrics;
+
+namespace Lode.Host.Hosting;
+
+/// <summary>How a <see cref="ServerHost"/> is started beyond its config: extra log sinks (tests), and what the loader reported.</summary>
+internal sealed record ServerHostSettings
+{
+    public bool ConsoleLogging { get; init; } = true;
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    public MetricsRegistry? Metrics { get; init; }
+
+    public IReadOnlyList<string> NotActedOnKeys { get; init; } = [];
+
+    public IReadOnlyList<string> UnknownKeys { get; init; } = [];
+}
