@@ -64,6 +64,11 @@ public sealed class StorageLocator
         }
 
         var root = GetStorageRoot(storageName);
+        if (HasOverlongComponent(relativePath))
+        {
+            throw LodeException.InvalidArgument("relative path has a component that is too long").With("relative_path", relativePath);
+        }
+
         var full = JoinInside(root, relativePath)
             ?? throw LodeException.InvalidArgument("relative path escapes root directory").With("relative_path", relativePath);
 
@@ -91,6 +96,25 @@ public sealed class StorageLocator
         }
 
         return new RepositoryPaths(storageName, root, relativePath, full, objectDir, alternates);
+    }
+
+    /// <summary>
+    /// Longest path component accepted: filesystems allow 255 bytes, and the repository's lock file
+    /// (<c>&lt;name&gt;.lock</c>) must fit too.
+    /// </summary>
+    public const int MaxComponentBytes = 250;
+
+    private static bool HasOverlongComponent(string path)
+    {
+        foreach (var part in path.Split('/'))
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(part) > MaxComponentBytes)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>NOT_FOUND when the folder is missing, FAILED_PRECONDITION when it is not a git repository.</summary>

@@ -19,7 +19,8 @@ public static class RepositoryRemover
 
         var tmp = StorageDirectories.Tmp(repository.StorageRoot);
         Directory.CreateDirectory(tmp);
-        var staged = Path.Combine(tmp, Path.GetFileName(repository.FullPath.TrimEnd('/')) + "+removed-" + Guid.NewGuid().ToString("N")[..12]);
+        var name = Path.GetFileName(repository.FullPath.TrimEnd('/'));
+        var staged = Path.Combine(tmp, name[..Math.Min(name.Length, 200)] + "+removed-" + Guid.NewGuid().ToString("N")[..12]);
 
         using (RepositoryLock.Acquire(repository.FullPath))
         {

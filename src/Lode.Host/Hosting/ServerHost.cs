@@ -84,6 +84,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
             var app = builder.Build();
             app.Use(RouteByListener);
+            app.UseMiddleware<MalformedRequestMiddleware>();
             app.MapLodeGrpc();
 
             await app.StartAsync(cancellationToken);
@@ -160,6 +161,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Grpc.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        // grpc-dotnet logs a client's undecodable message as an error; MalformedRequestMiddleware reports it instead.
+        logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
         if (settings.ConsoleLogging)
         {
             logging.AddConsoleFormatter<GitalyJsonFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();

@@ -7,4 +7,5 @@ namespace Lode.Server.Services.Repository;
 /// <summary>RepositoryService: repository lifecycle, facts about a repository, and whole-repository reads.</summary>
 internal sealed partial class RepositoryServiceImpl(
     RepositoryResolver resolver,
-    GitCommandFactory git) : RepositoryService.RepositoryServiceBase;
+    GitCommandFactory git,
+    TimeProvider time) : RepositoryService.RepositoryServiceBase;

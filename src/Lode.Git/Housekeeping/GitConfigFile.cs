@@ -1,0 +1,73 @@
+namespace Lode.Git.Housekeeping;
+
+/// <summary>
+/// Just enough of git's config syntax to read one repository-format key without starting git: sections
+/// (<c>[extensions]</c>, case-insensitive), <c>key = value</c> lines, <c>#</c>/<c>;</c> comments and double quotes.
+/// Includes and subsections are not followed; git only honours <c>extensions.*</c> from the repository's own config.
+/// </summary>
+internal static class GitConfigFile
+{
+    /// <summary>The last value of <paramref name="section"/>.<paramref name="key"/> (both case-insensitive), or null.</summary>
+    public static string? Find(IEnumerable<string> lines, string section, string key)
+    {
+        string? current = null;
+        string? value = null;
+        foreach (var raw in lines)
+        {
+            var line = raw.AsSpan().Trim();
+            if (line.IsEmpty || line[0] is '#' or ';')
+            {
+                continue;
+            }
+
+            if (line[0] == '[')
+            {
+                var close = line.IndexOf(']');
+                current = close < 0 ? null : line[1..close].Trim().ToString();
+                line = close < 0 ? ReadOnlySpan<char>.Empty : line[(close + 1)..].Trim();
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+            }
+
+            if (current is null || !current.Equals(section, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var equals = line.IndexOf('=');
+            var name = (equals < 0 ? line : line[..equals]).Trim();
+            if (!name.Equals(key, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // A bare key is boolean true in git; it is not a value we look for, but it still overrides earlier ones.
+            value = equals < 0 ? "true" : Unquote(StripComment(line[(equals + 1)..]).Trim());
+        }
+
+        return value;
+    }
+
+    private static ReadOnlySpan<char> StripComment(ReadOnlySpan<char> value)
+    {
+        var inQuotes = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            switch (value[i])
+            {
+                case '"':
+                    inQuotes = !inQuotes;
+                    break;
+                case '#' or ';' when !inQuotes:
+                    return value[..i];
+            }
+        }
+
+        return value;
+    }
+
+    private static string Unquote(ReadOnlySpan<char> value) =>
+        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1].ToString() : value.ToString();
+}
