@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 
 namespace Lode.Core.Configuration;
 
@@ -12,16 +14,28 @@ namespace Lode.Core.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>Gitaly keys that are accepted but not acted on yet, as dotted paths.</summary>
-    private static readonly string[] NotActedOn =
+    /// <summary>
+    /// Gitaly keys Lode does not read at all: they are accepted, and everything under them is reported once as
+    /// "not acted on". Dotted paths.
+    /// </summary>
+    private static readonly string[] UnreadGitalyKeys =
     [
-        "internal_socket_dir", "gitlab-shell", "hooks", "gitlab", "concurrency", "rate_limiting", "pack_objects_cache",
-        "pack_objects_limiting", "daily_maintenance", "backup", "timeout", "cgroups", "adaptive_limiting",
-        "transactions", "raft", "logging.dir", "logging.sentry_dsn", "logging.sentry_environment",
-        "logging.ruby_sentry_dsn", "git.use_bundled_binaries", "git.signing_key", "git.committer_name",
-        "git.committer_email", "git.ignore_gitconfig", "storage.read_only", "tls.client_cert_path",
-        "prometheus.grpc_latency_buckets_enabled", "pack_objects_cache.dir", "bundle_uri", "offload",
+        "internal_socket_dir", "gitlab-shell", "cgroups", "adaptive_limiting", "transactions", "raft",
+        "logging.sentry_dsn", "logging.sentry_environment", "logging.ruby_sentry_dsn", "git.ignore_gitconfig",
+        "storage.read_only", "tls.client_cert_path", "prometheus.grpc_latency_buckets_enabled", "bundle_uri", "offload",
         "graceful_restart_timeout_enabled", "gitaly-ruby", "ruby", "failpoints", "profiler",
+    ];
+
+    /// <summary>
+    /// Keys Lode reads into <see cref="LodeOptions"/> but whose feature is not built yet. They are reported when
+    /// present, so an operator is never misled into thinking e.g. a concurrency limit is enforced. Remove an entry
+    /// when its feature lands.
+    /// </summary>
+    private static readonly string[] ReadButNotActedOn =
+    [
+        "gitlab", "hooks", "concurrency", "rate_limiting", "pack_objects_cache", "pack_objects_limiting",
+        "daily_maintenance", "backup", "timeout", "logging.dir", "git.use_bundled_binaries", "git.committer_name",
+        "git.committer_email",
     ];
 
     public static ConfigLoadResult LoadFile(string path)
@@ -33,7 +47,8 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Failed(new ConfigError([], $"config_path \"{path}\": {e.Message}"));
+            // The caller names the file ("load config: config_path …"); .NET's message names it again.
+            return Failed(new ConfigError([], e.Message));
         }
 
         return Load(text);
@@ -51,6 +66,16 @@ public static class ConfigLoader
             return Failed(new ConfigError([], "invalid TOML: " + e.Message));
         }
 
+        // The TomlTable reader lets a repeated key or table silently replace the first ("[auth]" twice); Gitaly's
+        // decoder rejects such a file, and so does the validating syntax parser.
+        foreach (var diagnostic in SyntaxParser.Parse(text, null, validate: true).Diagnostics)
+        {
+            if (diagnostic.Kind == DiagnosticMessageKind.Error)
+            {
+                return Failed(new ConfigError([], "invalid TOML: " + diagnostic));
+            }
+        }
+
         var errors = new List<ConfigError>();
         if (table.TryGetValue("config_command", out var command) && command is string commandPath && commandPath.Length > 0)
         {
@@ -63,12 +88,20 @@ public static class ConfigLoader
         options = ApplyEnvironment(options);
 
         var notActedOn = new List<string>();
+        foreach (var key in ReadButNotActedOn)
+        {
+            if (IsPresent(table, key))
+            {
+                notActedOn.Add(key);
+            }
+        }
+
         var unknown = new List<string>();
         foreach (var section in sections)
         {
             foreach (var key in section.UnreadKeys())
             {
-                if (IsNotActedOn(key))
+                if (IsUnreadGitalyKey(key))
                 {
                     notActedOn.Add(key);
                 }
@@ -84,9 +117,23 @@ public static class ConfigLoader
 
     private static ConfigLoadResult Failed(ConfigError error) => new(new LodeOptions(), [error], [], []);
 
-    private static bool IsNotActedOn(string key)
+    private static bool IsPresent(TomlTable table, string dottedKey)
     {
-        foreach (var prefix in NotActedOn)
+        object? node = table;
+        foreach (var part in dottedKey.Split('.'))
+        {
+            if (node is not TomlTable t || !t.TryGetValue(part, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsUnreadGitalyKey(string key)
+    {
+        foreach (var prefix in UnreadGitalyKeys)
         {
             if (key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal))
             {

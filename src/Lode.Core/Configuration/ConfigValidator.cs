@@ -385,6 +385,7 @@ public static partial class ConfigValidator
     private static bool IsUnder(string parent, string child) =>
         child.StartsWith(parent + "/", StringComparison.Ordinal) || (parent == "/" && child != "/");
 
-    [GeneratedRegex("^[A-Za-z0-9]+(\\.[*-/_:@a-zA-Z0-9]+)+$")]
+    // \z, not $: .NET's $ also matches before a final newline, Go's does not.
+    [GeneratedRegex("^[A-Za-z0-9]+(\\.[*-/_:@a-zA-Z0-9]+)+\\z")]
     private static partial Regex GitConfigKeyPattern();
 }

@@ -72,6 +72,13 @@ public sealed class StorageLocator
         var full = JoinInside(root, relativePath)
             ?? throw LodeException.InvalidArgument("relative path escapes root directory").With("relative_path", relativePath);
 
+        // Lexically fine but never a repository: the storage itself (removing it would remove every repository)
+        // and the server's reserved +gitaly folder (staging, quarantines, caches).
+        if (full == root || full.StartsWith(root.TrimEnd('/') + "/+gitaly", StringComparison.Ordinal))
+        {
+            throw LodeException.InvalidArgument("relative path does not name a repository").With("relative_path", relativePath);
+        }
+
         if (mustExist)
         {
             ValidateRepository(full);

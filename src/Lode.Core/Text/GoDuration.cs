@@ -8,6 +8,8 @@ namespace Lode.Core.Text;
 /// </summary>
 public static class GoDuration
 {
+    private const decimal MaxTicks = long.MaxValue;
+
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
@@ -29,7 +31,8 @@ public static class GoDuration
             return false;
         }
 
-        double totalTicks = 0;
+        // decimal, not double: "0.57s" must be exactly 570 ms, as Go parses it; a double product gives 569.9999 ms.
+        decimal totalTicks = 0;
         while (!s.IsEmpty)
         {
             var numberEnd = 0;
@@ -38,7 +41,7 @@ public static class GoDuration
                 numberEnd++;
             }
 
-            if (numberEnd == 0 || !double.TryParse(s[..numberEnd], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (numberEnd == 0 || !decimal.TryParse(s[..numberEnd], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
             {
                 return false;
             }
@@ -50,9 +53,9 @@ public static class GoDuration
                 unitEnd++;
             }
 
-            double ticksPerUnit = s[..unitEnd] switch
+            decimal ticksPerUnit = s[..unitEnd] switch
             {
-                "ns" => 0.01,
+                "ns" => 0.01m,
                 "us" or "µs" or "μs" => TimeSpan.TicksPerMicrosecond,
                 "ms" => TimeSpan.TicksPerMillisecond,
                 "s" => TimeSpan.TicksPerSecond,
@@ -60,18 +63,18 @@ public static class GoDuration
                 "h" => TimeSpan.TicksPerHour,
                 _ => -1,
             };
-            if (ticksPerUnit < 0)
+            if (ticksPerUnit < 0 || number > MaxTicks / ticksPerUnit)
             {
                 return false;
             }
 
             totalTicks += number * ticksPerUnit;
-            s = s[unitEnd..];
-        }
+            if (totalTicks > MaxTicks)
+            {
+                return false;
+            }
 
-        if (totalTicks > TimeSpan.MaxValue.Ticks)
-        {
-            return false;
+            s = s[unitEnd..];
         }
 
         value = TimeSpan.FromTicks((long)(negative ? -totalTicks : totalTicks));

@@ -15,6 +15,19 @@ internal static class ServeCommand
     {
         var configOption = new Option<FileInfo?>("--config", "-c") { Description = "Gitaly-compatible config.toml" };
         var configArgument = new Argument<FileInfo?>("config") { Description = "config.toml (as in `gitaly serve <config>`)", Arity = ArgumentArity.ZeroOrOne };
+
+        // An unknown flag would otherwise be taken for the config file's name; it is a usage error (exit 2).
+        configArgument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.StartsWith('-'))
+                {
+                    result.AddError($"Unrecognized option '{token.Value}'.");
+                }
+            }
+        });
+
         var command = new Command("serve", "Run the server") { configOption, configArgument };
         command.SetAction((parse, _) => RunAsync(parse.GetValue(configOption) ?? parse.GetValue(configArgument)));
         return command;
