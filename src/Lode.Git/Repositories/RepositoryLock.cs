@@ -26,8 +26,9 @@ public sealed class RepositoryLock : IDisposable
             var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
             return new RepositoryLock(path, stream);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (e is not DirectoryNotFoundException and not PathTooLongException)
         {
+            // The lock existed when we tried, even if its holder has released it since: we lost the race.
             throw LodeException.FailedPrecondition("repository is already locked").With("lock_path", path);
         }
     }

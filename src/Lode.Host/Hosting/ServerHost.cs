@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Lode.Core.Configuration;
 using Lode.Core.Storage;
+using Lode.Git.CatFile;
 using Lode.Git.Commands;
 using Lode.Server.Hosting;
 using Lode.Server.Logging;
@@ -68,13 +69,17 @@ internal sealed partial class ServerHost : IAsyncDisposable
             ConfigureLogging(builder.Logging, options, settings);
 
             var tracker = new ProcessTracker();
+            var metrics = settings.Metrics ?? new MetricsRegistry();
+            var git = new GitCommandFactory(gitPath, gitVersion, options, tracker);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(tracker);
-            builder.Services.AddSingleton(new GitCommandFactory(gitPath, gitVersion, options, tracker));
+            builder.Services.AddSingleton(git);
             builder.Services.AddSingleton(new StorageLocator(options.Storages));
             builder.Services.AddSingleton<RepositoryResolver>();
-            builder.Services.AddSingleton(settings.Metrics ?? new MetricsRegistry());
+            builder.Services.AddSingleton(metrics);
+            builder.Services.AddSingleton(new CatFileCache(git, options, metrics.Factory));
+            builder.Services.AddSingleton<ObjectReaders>();
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));
             builder.Services.AddLodeGrpc(options);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.GracefulRestartTimeout);
@@ -133,6 +138,8 @@ internal sealed partial class ServerHost : IAsyncDisposable
             }
         }
 
+        // Cached cat-file processes belong to no call; they go before the final sweep of anything still running.
+        await app.Services.GetRequiredService<CatFileCache>().DisposeAsync();
         await Processes.KillAllAsync();
         LogStopped(logger);
     }
