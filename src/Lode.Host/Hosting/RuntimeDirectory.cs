@@ -12,11 +12,15 @@ internal sealed class RuntimeDirectory : IDisposable
         Path = path;
         SocketDirectory = System.IO.Path.Combine(path, "sock.d");
         Directory.CreateDirectory(SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(HooksPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public string Path { get; }
 
     public string SocketDirectory { get; }
+
+    /// <summary>The folder git's <c>core.hooksPath</c> points at: one entry per hook name.</summary>
+    public string HooksPath => System.IO.Path.Combine(Path, "hooks");
 
     /// <summary>The internal socket hooks and helpers call back on.</summary>
     public string InternalSocketPath => System.IO.Path.Combine(SocketDirectory, "intern");

@@ -5,6 +5,7 @@ using Lode.Core.Configuration;
 using Lode.Core.Storage;
 using Lode.Git.CatFile;
 using Lode.Git.Commands;
+using Lode.Server.Hooks;
 using Lode.Server.Hosting;
 using Lode.Server.Logging;
 using Lode.Server.Metrics;
@@ -80,6 +81,8 @@ internal sealed partial class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(new CatFileCache(git, options, metrics.Factory));
             builder.Services.AddSingleton<ObjectReaders>();
+            builder.Services.AddSingleton(new HooksDirectory(runtime.HooksPath, runtime.Path, runtime.InternalSocketPath, options.Auth.Token));
+            builder.Services.AddSingleton<HookSetup>();
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));
             builder.Services.AddLodeGrpc(options);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.GracefulRestartTimeout);
