@@ -29,10 +29,12 @@ internal sealed partial class ServerHost : IAsyncDisposable
     private readonly RuntimeDirectory runtime;
     private readonly LodeOptions options;
     private readonly ILogger logger;
+    private readonly LogOutput logOutput;
     private int stopped;
 
-    private ServerHost(WebApplication app, RuntimeDirectory runtime, LodeOptions options, BoundEndpoints endpoints)
+    private ServerHost(WebApplication app, RuntimeDirectory runtime, LodeOptions options, BoundEndpoints endpoints, LogOutput logOutput)
     {
+        this.logOutput = logOutput;
         this.app = app;
         this.runtime = runtime;
         this.options = options;
@@ -67,7 +69,8 @@ internal sealed partial class ServerHost : IAsyncDisposable
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.WebHost.UseKestrelHttpsConfiguration();
-            ConfigureLogging(builder.Logging, options, settings);
+            var logOutput = new LogOutput(settings.LogStream ?? Console.OpenStandardOutput());
+            ConfigureLogging(builder.Logging, options, settings, logOutput);
 
             var tracker = new ProcessTracker();
             var metrics = settings.Metrics ?? new MetricsRegistry();
@@ -97,7 +100,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
             await app.StartAsync(cancellationToken);
             var endpoints = Bound(listeners, runtime);
-            var host = new ServerHost(app, runtime, options, endpoints);
+            var host = new ServerHost(app, runtime, options, endpoints, logOutput);
             host.LogStarted(endpoints);
             foreach (var key in settings.NotActedOnKeys)
             {
@@ -151,10 +154,11 @@ internal sealed partial class ServerHost : IAsyncDisposable
     {
         await StopAsync();
         await app.DisposeAsync();
+        await logOutput.DisposeAsync();
         runtime.Dispose();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, LodeOptions options, ServerHostSettings settings)
+    private static void ConfigureLogging(ILoggingBuilder logging, LodeOptions options, ServerHostSettings settings, LogOutput output)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(options.Logging.Level.ToLowerInvariant() switch
@@ -176,11 +180,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
         logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
         if (settings.ConsoleLogging)
         {
-            logging.AddConsoleFormatter<GitalyJsonFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
-            logging.AddConsoleFormatter<GitalyTextFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
-            logging.AddConsole(console => console.FormatterName = options.Logging.Format == "json"
-                ? GitalyJsonFormatter.FormatterName
-                : GitalyTextFormatter.FormatterName);
+            logging.AddProvider(new GitalyLoggerProvider(output, options.Logging.Format == "json"));
         }
 
         settings.ConfigureLogging?.Invoke(logging);

@@ -9,6 +9,9 @@ internal sealed record ServerHostSettings
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
+    /// <summary>Where log lines go; stdout when null.</summary>
+    public Stream? LogStream { get; init; }
+
     public MetricsRegistry? Metrics { get; init; }
 
     public IReadOnlyList<string> NotActedOnKeys { get; init; } = [];

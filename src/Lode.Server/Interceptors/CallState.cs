@@ -39,6 +39,9 @@ internal sealed class CallState
 
     public CommandStats Commands { get; }
 
+    /// <summary>This RPC's cached metric series.</summary>
+    public Metrics.MethodMetrics? Metrics { get; set; }
+
     /// <summary>The request, or the first message of a client stream (which carries the repository header).</summary>
     public IMessage? Request { get; set; }
 

@@ -45,7 +45,7 @@ internal sealed class ObservabilityInterceptor : Interceptor
         try
         {
             var response = await continuation(request, context);
-            metrics.MessagesSent.WithLabels(Labels(state, "unary")).Inc();
+            state.Metrics!.MessagesSent.Inc();
             state.ResponseBytes = (response as IMessage)?.CalculateSize() ?? 0;
             End(state, "unary", StatusCode.OK);
             return response;
@@ -61,11 +61,11 @@ internal sealed class ObservabilityInterceptor : Interceptor
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var state = Begin(context, "client_stream", null);
-        var reader = new ObservedStreamReader<TRequest>(requestStream, state, metrics.MessagesReceived.WithLabels(Labels(state, "client_stream")));
+        var reader = new ObservedStreamReader<TRequest>(requestStream, state, state.Metrics!.MessagesReceived);
         try
         {
             var response = await continuation(reader, context);
-            metrics.MessagesSent.WithLabels(Labels(state, "client_stream")).Inc();
+            state.Metrics.MessagesSent.Inc();
             End(state, "client_stream", StatusCode.OK);
             return response;
         }
@@ -80,7 +80,7 @@ internal sealed class ObservabilityInterceptor : Interceptor
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var state = Begin(context, "server_stream", request as IMessage);
-        var writer = new ObservedStreamWriter<TResponse>(responseStream, metrics.MessagesSent.WithLabels(Labels(state, "server_stream")));
+        var writer = new ObservedStreamWriter<TResponse>(responseStream, state.Metrics!.MessagesSent);
         try
         {
             await continuation(request, writer, context);
@@ -97,8 +97,8 @@ internal sealed class ObservabilityInterceptor : Interceptor
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var state = Begin(context, "bidi_stream", null);
-        var reader = new ObservedStreamReader<TRequest>(requestStream, state, metrics.MessagesReceived.WithLabels(Labels(state, "bidi_stream")));
-        var writer = new ObservedStreamWriter<TResponse>(responseStream, metrics.MessagesSent.WithLabels(Labels(state, "bidi_stream")));
+        var reader = new ObservedStreamReader<TRequest>(requestStream, state, state.Metrics!.MessagesReceived);
+        var writer = new ObservedStreamWriter<TResponse>(responseStream, state.Metrics.MessagesSent);
         try
         {
             await continuation(reader, writer, context);
@@ -115,28 +115,28 @@ internal sealed class ObservabilityInterceptor : Interceptor
     {
         var state = CallState.Begin(context, methods);
         state.Request = request;
+        state.Metrics = metrics.For(grpcType, state.Method?.Service ?? ServiceOf(state.FullMethod), state.Method?.Method ?? MethodOf(state.FullMethod), state.FullMethod);
         if (request is not null)
         {
-            metrics.MessagesReceived.WithLabels(Labels(state, grpcType)).Inc();
+            state.Metrics.MessagesReceived.Inc();
         }
 
-        metrics.Started.WithLabels(Labels(state, grpcType)).Inc();
+        state.Metrics.Started.Inc();
         return state;
     }
 
     private void End(CallState state, string grpcType, StatusCode code)
     {
         var elapsed = Stopwatch.GetElapsedTime(state.StartTimestamp);
-        var labels = Labels(state, grpcType);
         var codeName = GrpcServerMetrics.CodeName(code);
-        metrics.Handled.WithLabels(labels[0], labels[1], labels[2], codeName).Inc();
-        metrics.HandlingSeconds.WithLabels(labels).Observe(elapsed.TotalSeconds);
+        var methodMetrics = state.Metrics!;
+        methodMetrics.Handled(code).Inc();
+        methodMetrics.HandlingSeconds.Observe(elapsed.TotalSeconds);
 
         var headers = state.Context.RequestHeaders;
         var deadlineType = DeadlineType(state.Context);
-        metrics.ClientRequests.WithLabels(
-            ClientName(headers), labels[1], labels[2], headers.GetValue("call_site") ?? "", state.AuthVersion, codeName,
-            deadlineType, Operation(state.Method), Scope(state.Method)).Inc();
+        methodMetrics.ClientRequests(ClientName(headers), headers.GetValue("call_site") ?? "", state.AuthVersion, code, deadlineType,
+            Operation(state.Method), Scope(state.Method)).Inc();
 
         if (!ShouldLog(state.FullMethod))
         {
@@ -250,9 +250,6 @@ internal sealed class ObservabilityInterceptor : Interceptor
             StatusCode.FailedPrecondition or StatusCode.Aborted or StatusCode.OutOfRange or StatusCode.Unavailable => LogLevel.Warning,
         _ => LogLevel.Error,
     };
-
-    private static string[] Labels(CallState state, string grpcType) =>
-        [grpcType, state.Method?.Service ?? ServiceOf(state.FullMethod), state.Method?.Method ?? MethodOf(state.FullMethod)];
 
     private static string ServiceOf(string fullMethod)
     {

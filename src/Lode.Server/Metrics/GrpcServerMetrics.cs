@@ -32,6 +32,13 @@ public sealed class GrpcServerMetrics(IMetricFactory factory, IReadOnlyList<doub
         ["client_name", "grpc_service", "grpc_method", "call_site", "auth_version", "grpc_code", "deadline_type",
          "method_operation", "method_scope"]);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Type, string Method), MethodMetrics> methods = new();
+
+    /// <summary>The cached series of one RPC.</summary>
+    public MethodMetrics For(string grpcType, string service, string method, string fullMethod) =>
+        methods.GetOrAdd((grpcType, fullMethod), static (_, s) => new MethodMetrics(s.self, s.grpcType, s.service, s.method),
+            (self: this, grpcType, service, method));
+
     /// <summary>Go's names for status codes, which the <c>grpc_code</c> label uses (note "Canceled").</summary>
     public static string CodeName(Grpc.Core.StatusCode code) => code switch
     {

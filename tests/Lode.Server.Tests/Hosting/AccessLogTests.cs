@@ -68,7 +68,7 @@ public sealed class AccessLogTests(ServerFixture server) : IClassFixture<ServerF
         await server.Server.ServerInfoAsync(new ServerInfoRequest());
         var record = server.Logs.AccessLog.Last(r => Equals(r.Fields.GetValueOrDefault("grpc.method"), "ServerInfo"));
 
-        var line = GitalyJsonFormatter.FormatEntry(record.Level, record.State!, record.Message);
+        var line = LogLineWriter.FormatJson(record.Level, record.State!, record.Message);
 
         Assert.DoesNotContain('\n', line);
         using var json = JsonDocument.Parse(line);
