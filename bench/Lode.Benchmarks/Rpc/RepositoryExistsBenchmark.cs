@@ -26,7 +26,7 @@ internal sealed class RepositoryExistsBenchmark : IBenchmark
 
     public string Description => "RepositoryExists: Lode's full pipeline vs a bare grpc-dotnet server (throughput, p99)";
 
-    public string Usage => "[--seconds 3] [--rounds 5] [--concurrency 16]";
+    public string Usage => "[--seconds 3] [--rounds 5] [--concurrency 16] [--profile-lode SECONDS: only load Lode, for a profiler]";
 
     public async Task<int> RunAsync(BenchmarkArgs args, CancellationToken cancellationToken)
     {
@@ -64,6 +64,14 @@ internal sealed class RepositoryExistsBenchmark : IBenchmark
             Metadata Headers() => new() { { "authorization", TokenValidator.CreateHeader(Token, DateTimeOffset.UtcNow) }, { "x-gitlab-correlation-id", "bench" } };
             var lodeLoad = new LoadGenerator(new RepositoryService.RepositoryServiceClient(lodeChannel), repository, Headers, concurrency);
             var bareLoad = new LoadGenerator(new RepositoryService.RepositoryServiceClient(bareChannel), repository, Headers, concurrency);
+
+            if (args.GetInt("profile-lode", 0) is > 0 and var profileSeconds)
+            {
+                output.WriteLine($"loading Lode only for {profileSeconds}s (pid {Environment.ProcessId})");
+                var profiled = await lodeLoad.RunAsync(TimeSpan.FromSeconds(profileSeconds), cancellationToken);
+                Print(output, "lode (auth + JSON log + metrics)", profiled);
+                return 0;
+            }
 
             output.WriteLine($"RepositoryExists, {concurrency} concurrent callers, {rounds} rounds of {seconds}s each, interleaved after a warm-up");
             await lodeLoad.RunAsync(TimeSpan.FromSeconds(2), cancellationToken);

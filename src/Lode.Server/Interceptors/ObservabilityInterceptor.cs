@@ -157,89 +157,76 @@ internal sealed class ObservabilityInterceptor : Interceptor
     {
         var context = state.Context;
         var headers = context.RequestHeaders;
-        var entry = new AccessLogEntry(grpcType == "unary"
-            ? "finished unary call with code " + codeName
-            : "finished streaming call with code " + codeName);
-
-        entry.Add("correlation_id", state.CorrelationId);
-        entry.Add("grpc.service", state.Method?.Service ?? ServiceOf(state.FullMethod));
-        entry.Add("grpc.method", state.Method?.Method ?? MethodOf(state.FullMethod));
-        entry.Add("grpc.code", codeName);
-        entry.Add("grpc.time_ms", Math.Round(elapsed.TotalMilliseconds, 3));
-        entry.Add("grpc.start_time", state.StartTime.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-        if (context.Deadline != DateTime.MaxValue)
+        Repository? repo = null;
+        if (state.Method?.TargetRepositoryField is { } field && state.Request is not null)
         {
-            entry.Add("grpc.request.deadline", context.Deadline.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            repo = field.Accessor.GetValue(state.Request) as Repository;
         }
 
-        entry.Add("grpc.meta.client_name", ClientName(headers));
-        entry.Add("grpc.meta.deadline_type", deadlineType);
-        entry.Add("grpc.meta.method_type", grpcType);
-        entry.Add("grpc.meta.method_operation", Operation(state.Method));
-        entry.Add("grpc.meta.method_scope", Scope(state.Method));
-        entry.Add("grpc.request.fullMethod", state.FullMethod);
-        if (state.Method?.TargetRepositoryField is { } field && state.Request is not null &&
-            field.Accessor.GetValue(state.Request) is Repository repo)
+        Dictionary<string, string>? errorMetadata = null;
+        if (code != StatusCode.OK && state.Error is LodeException lode)
         {
-            entry.Add("grpc.request.repoStorage", repo.StorageName);
-            entry.Add("grpc.request.repoPath", repo.RelativePath);
-            entry.Add("grpc.request.glRepository", repo.GlRepository);
-            entry.Add("grpc.request.glProjectPath", repo.GlProjectPath);
-        }
-
-        if (state.Request is not null && grpcType is "unary" or "server_stream")
-        {
-            entry.Add("grpc.request.payload_bytes", state.Request.CalculateSize());
-        }
-
-        if (grpcType == "unary" && code == StatusCode.OK)
-        {
-            entry.Add("grpc.response.payload_bytes", state.ResponseBytes);
-        }
-
-        entry.Add("remote_ip", headers.GetValue("remote_ip") ?? context.Peer);
-        entry.Add("user_id", headers.GetValue("user_id"));
-        entry.Add("username", headers.GetValue("username"));
-        entry.Add("feature_flags", FeatureFlags(headers));
-        entry.Add("span.kind", "server");
-        entry.Add("system", "grpc");
-        if (code != StatusCode.OK)
-        {
-            entry.Add("error", state.Error?.Message ?? codeName);
-            if (state.Error is LodeException lode)
+            foreach (var (key, value) in lode.AllMetadata())
             {
-                var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (key, value) in lode.AllMetadata())
-                {
-                    metadata.TryAdd(key, value);
-                }
-
-                if (metadata.Count > 0)
-                {
-                    entry.Add("error_metadata", metadata);
-                }
+                (errorMetadata ??= new Dictionary<string, string>(StringComparer.Ordinal)).TryAdd(key, value);
             }
         }
 
         var commands = state.Commands;
-        if (commands.Count > 0)
+        return new AccessLogEntry(FinishedMessage(grpcType, code, codeName))
         {
-            entry.Add("command.count", commands.Count);
-            entry.Add("command.real_time_ms", Math.Round(commands.RealTime.TotalMilliseconds, 3));
-        }
-
-        return entry;
+            CorrelationId = state.CorrelationId,
+            Service = state.Method?.Service ?? ServiceOf(state.FullMethod),
+            Method = state.Method?.Method ?? MethodOf(state.FullMethod),
+            Code = codeName,
+            TimeMs = Math.Round(elapsed.TotalMilliseconds, 3),
+            StartTime = state.StartTime.UtcDateTime,
+            Deadline = context.Deadline != DateTime.MaxValue ? context.Deadline : null,
+            ClientName = ClientName(headers),
+            DeadlineType = deadlineType,
+            MethodType = grpcType,
+            MethodOperation = Operation(state.Method),
+            MethodScope = Scope(state.Method),
+            FullMethod = state.FullMethod,
+            RepoStorage = repo?.StorageName,
+            RepoPath = repo?.RelativePath,
+            GlRepository = repo?.GlRepository,
+            GlProjectPath = repo?.GlProjectPath,
+            RequestPayloadBytes = state.Request is not null && grpcType is "unary" or "server_stream" ? state.Request.CalculateSize() : null,
+            ResponsePayloadBytes = grpcType == "unary" && code == StatusCode.OK ? state.ResponseBytes : null,
+            RemoteIp = headers.GetValue("remote_ip") ?? context.Peer,
+            UserId = headers.GetValue("user_id"),
+            Username = headers.GetValue("username"),
+            FeatureFlags = FeatureFlags(headers),
+            Error = code != StatusCode.OK ? state.Error?.Message ?? codeName : null,
+            ErrorMetadata = errorMetadata,
+            CommandCount = commands.Count > 0 ? commands.Count : null,
+            CommandRealTimeMs = commands.Count > 0 ? Math.Round(commands.RealTime.TotalMilliseconds, 3) : null,
+        };
     }
 
-    private bool ShouldLog(string fullMethod)
+    /// <summary>go-grpc-middleware's message, built once per (kind, code).</summary>
+    private static string FinishedMessage(string grpcType, StatusCode code, string codeName)
     {
-        if (allowPattern is not null)
+        var unary = grpcType == "unary";
+        var index = (int)code;
+        if ((uint)index >= (uint)UnaryMessages.Length)
         {
-            return allowPattern.IsMatch(fullMethod);
+            return (unary ? "finished unary call with code " : "finished streaming call with code ") + codeName;
         }
 
-        return denyPattern is null || !denyPattern.IsMatch(fullMethod);
+        var cache = unary ? UnaryMessages : StreamingMessages;
+        return cache[index] ??= (unary ? "finished unary call with code " : "finished streaming call with code ") + codeName;
     }
+
+    private static readonly string?[] UnaryMessages = new string?[17];
+    private static readonly string?[] StreamingMessages = new string?[17];
+
+    /// <summary>Whether calls of a method are logged; decided once per method, not per call.</summary>
+    private bool ShouldLog(string fullMethod) => logDecisions.GetOrAdd(fullMethod, static (method, self) =>
+        self.allowPattern is not null ? self.allowPattern.IsMatch(method) : self.denyPattern is null || !self.denyPattern.IsMatch(method), this);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> logDecisions = new(StringComparer.Ordinal);
 
     /// <summary>go-grpc-middleware's default levels: client mistakes at info, trouble at warning, bugs at error.</summary>
     private static LogLevel LevelFor(StatusCode code) => code switch

@@ -36,7 +36,13 @@ public static class LogLineWriter
         json.WriteString("msg"u8, message);
         json.WriteNumber("pid"u8, LogFields.ProcessId);
         var hasError = false;
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> fields)
+        if (state is AccessLogEntry entry)
+        {
+            // The per-RPC line: typed fields, names encoded once.
+            entry.WriteFields(json);
+            hasError = entry.Error is not null;
+        }
+        else if (state is IReadOnlyList<KeyValuePair<string, object?>> fields)
         {
             for (var i = 0; i < fields.Count; i++)
             {
