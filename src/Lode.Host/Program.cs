@@ -2,10 +2,26 @@ using System.CommandLine;
 using Lode.Host.Cli;
 
 // lode: a Gitaly-compatible Git storage server. One executable, several subcommands.
+
+// git runs `lode ssh` with ssh's arguments (-o, -p, -G, host, remote command), which are not ours to parse.
+if (args is ["ssh", ..])
+{
+    return await SshCommand.RunAsync(args[1..], CancellationToken.None);
+}
+
+// git runs `lode hooks <hook> …` (through the runtime hooks folder) with arguments that are not ours to parse either.
+if (args is ["hooks", var hook, .. var hookArgs])
+{
+    return await Lode.Hooks.HookRunner.RunAsync(hook, hookArgs);
+}
+
 var root = new RootCommand("Lode: a Git storage server that speaks Gitaly's gRPC protocol")
 {
     ServeCommand.Create(),
     ConfigurationCommand.Create(),
+    SshCommand.Create(),
+    CheckCommand.Create(),
+    HooksCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -37,6 +37,9 @@ public class ServerFixture : IAsyncLifetime
 
     public BoundEndpoints Endpoints => Host.Endpoints;
 
+    /// <summary>The server's services (registries, metrics), for assertions on server-side state.</summary>
+    public IServiceProvider Services => Host.Services;
+
     public GrpcChannel Channel { get; private set; } = null!;
 
     public CallInvoker Invoker { get; private set; } = null!;

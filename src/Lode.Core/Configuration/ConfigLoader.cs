@@ -20,7 +20,7 @@ public static class ConfigLoader
     /// </summary>
     private static readonly string[] UnreadGitalyKeys =
     [
-        "internal_socket_dir", "gitlab-shell", "cgroups", "adaptive_limiting", "transactions", "raft",
+        "internal_socket_dir", "cgroups", "adaptive_limiting", "transactions", "raft",
         "logging.sentry_dsn", "logging.sentry_environment", "logging.ruby_sentry_dsn", "git.ignore_gitconfig",
         "storage.read_only", "tls.client_cert_path", "prometheus.grpc_latency_buckets_enabled", "bundle_uri", "offload",
         "graceful_restart_timeout_enabled", "gitaly-ruby", "ruby", "failpoints", "profiler",
@@ -33,8 +33,8 @@ public static class ConfigLoader
     /// </summary>
     private static readonly string[] ReadButNotActedOn =
     [
-        "gitlab", "hooks", "concurrency", "rate_limiting", "pack_objects_cache", "pack_objects_limiting",
-        "daily_maintenance", "backup", "timeout", "logging.dir", "git.use_bundled_binaries", "git.committer_name",
+        "concurrency", "rate_limiting", "pack_objects_cache", "pack_objects_limiting",
+        "daily_maintenance", "backup", "logging.dir", "git.use_bundled_binaries", "git.committer_name",
         "git.committer_email",
     ];
 
@@ -226,6 +226,11 @@ public static class ConfigLoader
             };
         }
 
+        if (Sub(root, "gitlab-shell") is { } shell)
+        {
+            options = options with { GitlabShell = new GitlabShellOptions { Dir = shell.String("dir") } };
+        }
+
         if (Sub(root, "hooks") is { } hooks)
         {
             options = options with { Hooks = new HooksOptions { CustomHooksDir = hooks.String("custom_hooks_dir") } };
@@ -376,7 +381,13 @@ public static class ConfigLoader
             };
         }
 
-        if (Sub(root, "lode") is { } lode && Sub(lode, "limits") is { } limits)
+        var lodeSection = Sub(root, "lode");
+        if (lodeSection is not null && Sub(lodeSection, "http") is { } lodeHttp)
+        {
+            options = options with { Http = new LodeHttpOptions { ListenAddr = lodeHttp.String("listen_addr") } };
+        }
+
+        if (lodeSection is { } lode && Sub(lode, "limits") is { } limits)
         {
             var d = new LimitsOptions();
             options = options with

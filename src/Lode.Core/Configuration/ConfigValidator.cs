@@ -32,7 +32,11 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError([], "at least one of socket_path, listen_addr or tls_listen_addr must be set"));
         }
 
-        foreach (var (key, value) in new[] { ("listen_addr", o.ListenAddr), ("tls_listen_addr", o.TlsListenAddr), ("prometheus_listen_addr", o.PrometheusListenAddr) })
+        foreach (var (key, value) in new[]
+                 {
+                     ("listen_addr", o.ListenAddr), ("tls_listen_addr", o.TlsListenAddr), ("prometheus_listen_addr", o.PrometheusListenAddr),
+                     ("lode.http.listen_addr", o.Http.ListenAddr),
+                 })
         {
             if (string.IsNullOrEmpty(value))
             {
@@ -174,6 +178,25 @@ public static partial class ConfigValidator
                 !url.StartsWith("https://", StringComparison.Ordinal))
             {
                 errors.Add(new ConfigError(["gitlab", "url"], "unknown GitLab URL prefix"));
+            }
+        }
+
+        // Only a server that talks to GitLab needs its secret; a standalone Lode has no [gitlab] url. Gitaly checks the
+        // secret file's folder, not the file, when the secret comes from the gitlab-shell.dir default.
+        if (!string.IsNullOrEmpty(g.Url) && string.IsNullOrEmpty(g.Secret) && string.IsNullOrEmpty(g.SecretFile))
+        {
+            var shellDir = o.GitlabShell.Dir;
+            if (string.IsNullOrEmpty(shellDir))
+            {
+                errors.Add(new ConfigError(["gitlab", "secret"], "GitLab secret not configured"));
+            }
+            else if (File.Exists(shellDir))
+            {
+                errors.Add(new ConfigError(["gitlab-shell", "dir"], $"not a directory: \"{shellDir}\""));
+            }
+            else if (!Directory.Exists(shellDir))
+            {
+                errors.Add(new ConfigError(["gitlab-shell", "dir"], $"path doesn't exist: \"{shellDir}\""));
             }
         }
 

@@ -19,6 +19,7 @@ public sealed record LodeOptions
     public TlsOptions Tls { get; init; } = new();
     public GitlabOptions Gitlab { get; init; } = new();
     public HooksOptions Hooks { get; init; } = new();
+    public GitlabShellOptions GitlabShell { get; init; } = new();
     public LoggingOptions Logging { get; init; } = new();
     public PrometheusOptions Prometheus { get; init; } = new();
     public GitOptions Git { get; init; } = new();
@@ -30,6 +31,7 @@ public sealed record LodeOptions
     public BackupOptions Backup { get; init; } = new();
     public TimeoutOptions Timeout { get; init; } = new();
     public LimitsOptions Limits { get; init; } = new();
+    public LodeHttpOptions Http { get; init; } = new();
 
     public StorageOptions? FindStorage(string name)
     {
@@ -87,6 +89,12 @@ public sealed record GitlabHttpSettings
 public sealed record HooksOptions
 {
     public string? CustomHooksDir { get; init; }
+}
+
+/// <summary><c>[gitlab-shell]</c>: only <c>dir</c>, which gives the defaults of the GitLab secret file and the global hooks.</summary>
+public sealed record GitlabShellOptions
+{
+    public string? Dir { get; init; }
 }
 
 /// <summary><c>[logging]</c>: format <c>text</c> (Gitaly's default) or <c>json</c>, and the level.</summary>
@@ -174,6 +182,15 @@ public sealed record TimeoutOptions
 {
     public TimeSpan UploadPackNegotiation { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan UploadArchiveNegotiation { get; init; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// <c>[lode.http]</c>: Lode's own smart HTTP listener, so that git can clone, fetch and push without GitLab in front.
+/// Not a Gitaly key. Off unless <see cref="ListenAddr"/> is set.
+/// </summary>
+public sealed record LodeHttpOptions
+{
+    public string? ListenAddr { get; init; }
 }
 
 /// <summary>

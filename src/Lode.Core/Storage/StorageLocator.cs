@@ -87,7 +87,7 @@ public sealed class StorageLocator
         string? objectDir = null;
         if (!string.IsNullOrEmpty(gitObjectDirectory))
         {
-            objectDir = JoinInside(full, gitObjectDirectory)
+            objectDir = ResolveObjectDirectory(root, full, relativePath, gitObjectDirectory)
                 ?? throw LodeException.InvalidArgument("object directory escapes repository").With("git_object_directory", gitObjectDirectory);
         }
 
@@ -97,12 +97,36 @@ public sealed class StorageLocator
             alternates = new List<string>(gitAlternateObjectDirectories.Count);
             foreach (var alternate in gitAlternateObjectDirectories)
             {
-                alternates.Add(JoinInside(full, alternate)
+                alternates.Add(ResolveObjectDirectory(root, full, relativePath, alternate)
                     ?? throw LodeException.InvalidArgument("alternate object directory escapes repository").With("git_alternate_object_directory", alternate));
             }
         }
 
         return new RepositoryPaths(storageName, root, relativePath, full, objectDir, alternates);
+    }
+
+    /// <summary>
+    /// An object directory of a request (spec §5.5), relative to the repository: inside the repository (git
+    /// receive-pack's <c>objects/incoming-*</c> quarantine, or <c>objects</c>), or a server-side quarantine in the
+    /// storage's <c>+gitaly/tmp</c> whose name carries this repository's <see cref="StorageDirectories.QuarantinePrefix"/>.
+    /// Anything else is refused (null).
+    /// </summary>
+    private static string? ResolveObjectDirectory(string root, string repositoryPath, string relativePath, string directory)
+    {
+        if (JoinInside(repositoryPath, directory) is { } inside)
+        {
+            return inside;
+        }
+
+        if (directory.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var joined = "/" + string.Join('/', CleanSegments(repositoryPath + "/" + directory));
+        var quarantinePrefix = "/" + string.Join('/', CleanSegments(StorageDirectories.Tmp(root))) + "/" +
+            StorageDirectories.QuarantinePrefix(relativePath);
+        return joined.StartsWith(quarantinePrefix, StringComparison.Ordinal) && joined.Length > quarantinePrefix.Length ? joined : null;
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed class GitCommandBuilder
     private bool endOfOptions;
     private bool pipeStdin;
     private string? workingDirectory;
+    private Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink;
 
     internal GitCommandBuilder(GitCommandFactory factory, RepositoryPaths? repository, GitSubcommand subcommand)
     {
@@ -127,6 +128,17 @@ public sealed class GitCommandBuilder
         return this;
     }
 
+    /// <summary>
+    /// Hands each chunk the child writes to stderr to <paramref name="sink"/> as it arrives (besides keeping the tail),
+    /// for protocols that relay git's stderr to the client (SSH). The chunk is only valid during the call; the
+    /// child's stderr pipe waits for the sink, so a slow receiver slows the child down rather than growing memory.
+    /// </summary>
+    public GitCommandBuilder StderrTo(Func<ReadOnlyMemory<byte>, ValueTask> sink)
+    {
+        stderrSink = sink;
+        return this;
+    }
+
     public GitCommandBuilder WorkingDirectory(string directory)
     {
         workingDirectory = directory;
@@ -141,7 +153,7 @@ public sealed class GitCommandBuilder
         var psi = CreateStartInfo();
         using (await factory.AcquireSpawnSlotAsync(cancellationToken))
         {
-            return GitProcess.Start(psi, subcommand.Name, pipeStdin, factory.Tracker, factory.StderrTailBytes, cancellationToken);
+            return GitProcess.Start(psi, subcommand.Name, pipeStdin, factory.Tracker, factory.StderrTailBytes, cancellationToken, stderrSink);
         }
     }
 

@@ -18,13 +18,16 @@ public sealed class GitProcess : IAsyncDisposable
     private readonly Stopwatch stopwatch = Stopwatch.StartNew();
     private readonly CommandStats? stats;
     private readonly CancellationToken cancellationToken;
+    private Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink;
     private CancellationTokenRegistration cancellationRegistration;
     private PipeReader? stdoutReader;
     private int disposed;
 
-    private GitProcess(Process process, string subcommand, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken)
+    private GitProcess(Process process, string subcommand, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken,
+        Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink = null)
     {
         this.process = process;
+        this.stderrSink = stderrSink;
         this.subcommand = subcommand;
         this.tracker = tracker;
         this.cancellationToken = cancellationToken;
@@ -51,11 +54,13 @@ public sealed class GitProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    internal static GitProcess Start(ProcessStartInfo psi, string subcommand, bool pipeStdin, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken)
+    /// <param name="stderrSink">Also gets every stderr chunk as it arrives (custom hooks relay theirs to the client).</param>
+    internal static GitProcess Start(ProcessStartInfo psi, string subcommand, bool pipeStdin, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken,
+        Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
-        var git = new GitProcess(process, subcommand, tracker, stderrTailBytes, cancellationToken);
+        var git = new GitProcess(process, subcommand, tracker, stderrTailBytes, cancellationToken, stderrSink);
         tracker.Add(git);
         if (!pipeStdin)
         {
@@ -187,6 +192,18 @@ public sealed class GitProcess : IAsyncDisposable
             }
 
             stderr.Append(buffer.AsSpan(0, read));
+            if (stderrSink is not null)
+            {
+                try
+                {
+                    await stderrSink(buffer.AsMemory(0, read));
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+                {
+                    // Whoever relays the output is gone; keep draining so the child never blocks on a full pipe.
+                    stderrSink = null;
+                }
+            }
         }
     }
 }

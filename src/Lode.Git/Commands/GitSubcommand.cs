@@ -30,7 +30,8 @@ public sealed record GitSubcommand(
         Config: [new("init.defaultBranch", "main"), new("init.templateDir", "")]);
     public static readonly GitSubcommand CatFile = new("cat-file");
     public static readonly GitSubcommand ForEachRef = new("for-each-ref");
-    public static readonly GitSubcommand RevParse = new("rev-parse");
+    // git 2.39 rev-parse echoes --end-of-options instead of consuming it; revisions are validated instead.
+    public static readonly GitSubcommand RevParse = new("rev-parse", AcceptsEndOfOptions: false);
     public static readonly GitSubcommand RevList = new("rev-list");
     public static readonly GitSubcommand Log = new("log");
     public static readonly GitSubcommand LsTree = new("ls-tree");
@@ -43,7 +44,8 @@ public sealed record GitSubcommand(
     public static readonly GitSubcommand MergeBase = new("merge-base");
     public static readonly GitSubcommand Fsck = new("fsck");
     public static readonly GitSubcommand Archive = new("archive");
-    public static readonly GitSubcommand Blame = new("blame");
+    // git blame refuses --end-of-options before git 2.41 (usage error, exit 129).
+    public static readonly GitSubcommand Blame = new("blame", AcceptsEndOfOptions: false);
     public static readonly GitSubcommand Diff = new("diff");
     public static readonly GitSubcommand DiffTree = new("diff-tree");
     public static readonly GitSubcommand Grep = new("grep");

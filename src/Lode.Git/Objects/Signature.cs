@@ -86,7 +86,8 @@ public sealed class Signature
             ? parsed
             : FallbackSeconds;
         var zone = NextField(ref rest);
-        return new Signature(name, email, seconds, zone.ToArray());
+        // Gitaly keeps the timezone only when the date has exactly two fields: "secs zone junk" has none.
+        return new Signature(name, email, seconds, NextField(ref rest).IsEmpty ? zone.ToArray() : []);
     }
 
     public override string ToString() =>

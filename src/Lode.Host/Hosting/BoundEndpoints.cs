@@ -8,4 +8,5 @@ public sealed record BoundEndpoints(
     IPEndPoint? Tls,
     string? UnixSocket,
     string InternalSocket,
-    IPEndPoint? Metrics);
+    IPEndPoint? Metrics,
+    IPEndPoint? Http = null);

@@ -6,4 +6,7 @@ internal enum ListenerKind
     Grpc,
     Internal,
     Metrics,
+
+    /// <summary>Lode's smart HTTP front door (<c>[lode.http] listen_addr</c>).</summary>
+    Http,
 }

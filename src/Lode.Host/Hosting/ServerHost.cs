@@ -5,6 +5,8 @@ using Lode.Core.Configuration;
 using Lode.Core.Storage;
 using Lode.Git.CatFile;
 using Lode.Git.Commands;
+using Lode.Server.Backchannel;
+using Lode.Server.FrontDoor;
 using Lode.Server.Hooks;
 using Lode.Server.Hosting;
 using Lode.Server.Logging;
@@ -67,6 +69,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
         var runtime = RuntimeDirectory.Create(options.RuntimeDir);
         try
         {
+            HookInstaller.Install(runtime.HooksPath, options.BinDir, typeof(ServerHost).Assembly.Location);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.WebHost.UseKestrelHttpsConfiguration();
             var logOutput = new LogOutput(settings.LogStream ?? Console.OpenStandardOutput());
@@ -86,6 +89,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton<ObjectReaders>();
             builder.Services.AddSingleton(new HooksDirectory(runtime.HooksPath, runtime.Path, runtime.InternalSocketPath, options.Auth.Token));
             builder.Services.AddSingleton<HookSetup>();
+            builder.Services.AddLodeHooks(options);
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));
             builder.Services.AddLodeGrpc(options);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.GracefulRestartTimeout);
@@ -190,6 +194,10 @@ internal sealed partial class ServerHost : IAsyncDisposable
         List<(ListenerKind, ListenOptions, string)> listeners)
     {
         kestrel.AddServerHeader = false;
+
+        // Gitaly's clients do TLS themselves (the backchannel magic goes inside it) and then speak HTTP/2 with
+        // :scheme http over it, which grpc-go accepts; so must we.
+        kestrel.AllowAlternateSchemes = true;
         kestrel.Limits.MaxRequestBodySize = null;
 
         // Git clients multiplex many calls on one connection; grpc-go servers do not cap streams.
@@ -212,6 +220,12 @@ internal sealed partial class ServerHost : IAsyncDisposable
                     connection.Items[ListenerItemKey] = kind;
                     return next(connection);
                 });
+
+                // Every gRPC listener accepts multiplexed (backchannel) connections beside plain HTTP/2 (spec §7.1).
+                if (kind is ListenerKind.Grpc or ListenerKind.Internal)
+                {
+                    lo.UseBackchannel();
+                }
             });
             listeners.Add((kind, captured!, name));
         }
@@ -253,6 +267,14 @@ internal sealed partial class ServerHost : IAsyncDisposable
                 Listen(ListenerKind.Metrics, "prometheus_listen_addr", a => { kestrel.Listen(endpoint, lo => a(lo)); return null; }, HttpProtocols.Http1);
             }
         }
+
+        if (!string.IsNullOrEmpty(options.Http.ListenAddr))
+        {
+            foreach (var endpoint in Parse(options.Http.ListenAddr).EndPoints())
+            {
+                Listen(ListenerKind.Http, "lode.http.listen_addr", a => { kestrel.Listen(endpoint, lo => a(lo)); return null; }, HttpProtocols.Http1);
+            }
+        }
     }
 
     /// <summary>
@@ -277,12 +299,18 @@ internal sealed partial class ServerHost : IAsyncDisposable
             return;
         }
 
+        if (kind == ListenerKind.Http)
+        {
+            await context.RequestServices.GetRequiredService<SmartHttpFrontDoor>().HandleAsync(context);
+            return;
+        }
+
         await next(context);
     }
 
     private static BoundEndpoints Bound(List<(ListenerKind Kind, ListenOptions Options, string Name)> listeners, RuntimeDirectory runtime)
     {
-        IPEndPoint? tcp = null, tls = null, metrics = null;
+        IPEndPoint? tcp = null, tls = null, metrics = null, http = null;
         string? unix = null;
         foreach (var (kind, lo, name) in listeners)
         {
@@ -300,10 +328,13 @@ internal sealed partial class ServerHost : IAsyncDisposable
                 case "prometheus_listen_addr":
                     metrics ??= lo.IPEndPoint;
                     break;
+                case "lode.http.listen_addr":
+                    http ??= lo.IPEndPoint;
+                    break;
             }
         }
 
-        return new BoundEndpoints(tcp, tls, unix, runtime.InternalSocketPath, metrics);
+        return new BoundEndpoints(tcp, tls, unix, runtime.InternalSocketPath, metrics, http);
     }
 
     private static ListenAddress Parse(string address) =>
@@ -348,6 +379,11 @@ internal sealed partial class ServerHost : IAsyncDisposable
         if (endpoints.Metrics is { } metrics)
         {
             LogListening(logger, "prometheus", metrics);
+        }
+
+        if (endpoints.Http is { } http)
+        {
+            LogListening(logger, "smart http", http);
         }
 
         LogReady(logger, ServerIdentity.ServerVersion);

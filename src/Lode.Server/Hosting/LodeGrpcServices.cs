@@ -1,5 +1,8 @@
 using Lode.Core.Configuration;
 using Lode.Server.Auth;
+using Lode.Server.Backchannel;
+using Lode.Server.FrontDoor;
+using Lode.Server.GitTransport;
 using Lode.Server.Interceptors;
 using Lode.Server.Metrics;
 using Lode.Server.OpTypes;
@@ -39,6 +42,12 @@ public static class LodeGrpcServices
     public static IServiceCollection AddLodeGrpc(this IServiceCollection services, LodeOptions options)
     {
         services.AddSingleton<MethodTable>();
+
+        // Clone/fetch/push transport: multiplexed connections, the git runner shared by SmartHTTP, SSH and the front door.
+        services.AddSingleton<BackchannelRegistry>();
+        services.AddSingleton<GitProtocolMetrics>();
+        services.AddSingleton<TransportRunner>();
+        services.AddSingleton<SmartHttpFrontDoor>();
         services.AddSingleton(sp => new GrpcServerMetrics(sp.GetRequiredService<MetricsRegistry>().Factory, options.Prometheus.GrpcLatencyBuckets));
         services.AddSingleton(sp => new AuthMetrics(sp.GetRequiredService<MetricsRegistry>().Factory));
 

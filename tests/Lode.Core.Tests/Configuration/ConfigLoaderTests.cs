@@ -170,6 +170,8 @@ public sealed class ConfigLoaderTests
         Assert.Equal("http+unix://%2Fvar%2Fopt%2Fgitlab%2Fgitlab-workhorse%2Fsockets%2Fsocket", o.Gitlab.Url);
         Assert.Equal("/gitlab", o.Gitlab.RelativeUrlRoot);
         Assert.Equal("/var/opt/gitlab/gitlab-shell/.gitlab_shell_secret", o.Gitlab.SecretFile);
+        Assert.Equal("/opt/gitlab/embedded/service/gitlab-shell", o.GitlabShell.Dir);
+        Assert.Equal("/opt/gitlab/embedded/service/gitlab-shell/hooks", GitlabDefaults.CustomHooksDir(o with { Hooks = new HooksOptions() }));
         Assert.Null(o.Gitlab.Secret);
         Assert.Equal(new GitlabHttpSettings
         {
@@ -239,9 +241,9 @@ public sealed class ConfigLoaderTests
         Assert.Equal(
             [
                 "backup", "cgroups", "concurrency", "daily_maintenance", "git.committer_email", "git.committer_name",
-                "git.ignore_gitconfig", "git.use_bundled_binaries", "gitlab", "gitlab-shell", "hooks", "internal_socket_dir",
+                "git.ignore_gitconfig", "git.use_bundled_binaries", "internal_socket_dir",
                 "logging.dir", "logging.sentry_dsn", "logging.sentry_environment", "pack_objects_cache",
-                "pack_objects_limiting", "rate_limiting", "timeout",
+                "pack_objects_limiting", "rate_limiting",
             ],
             result.NotActedOnKeys.Order(StringComparer.Ordinal));
         Assert.Equal(["listen_adress", "logging.levle"], result.UnknownKeys.Order(StringComparer.Ordinal));

@@ -409,7 +409,7 @@ public sealed class ConfigValidatorTests : IDisposable
     [InlineData("HTTP://gitlab.example.com")]
     [InlineData("tcp://localhost:8080")]
     public void Validate_GitlabUrlUnknownPrefix_Error(string url) =>
-        AssertSingleError(Valid() with { Gitlab = new GitlabOptions { Url = url } }, ["gitlab", "url"], "unknown GitLab URL prefix");
+        AssertSingleError(Valid() with { Gitlab = new GitlabOptions { Url = url, Secret = "s" } }, ["gitlab", "url"], "unknown GitLab URL prefix");
 
     [Theory]
     [InlineData("http+unix://%2Fvar%2Fopt%2Fgitlab%2Fgitlab-workhorse%2Fsockets%2Fsocket")]
@@ -418,7 +418,7 @@ public sealed class ConfigValidatorTests : IDisposable
     [InlineData("http://localhost:8080")]
     [InlineData("https://gitlab.example.com/gitlab")]
     public void Validate_GitlabUrlKnownPrefix_Accepted(string url) =>
-        AssertValid(Valid() with { Gitlab = new GitlabOptions { Url = url } });
+        AssertValid(Valid() with { Gitlab = new GitlabOptions { Url = url, Secret = "s" } });
 
     [Fact]
     public void Validate_GitlabSecretAndSecretFile_MutuallyExclusive() =>
@@ -432,6 +432,22 @@ public sealed class ConfigValidatorTests : IDisposable
         AssertSingleError(Valid() with { Gitlab = new GitlabOptions { SecretFile = missing } }, ["gitlab", "secret_file"],
             $"file doesn't exist: \"{missing}\"");
     }
+
+    [Fact]
+    public void Validate_GitlabUrlWithoutSecret_SecretNotConfigured() =>
+        AssertSingleError(Valid() with { Gitlab = new GitlabOptions { Url = "http://gitlab" } }, ["gitlab", "secret"], "GitLab secret not configured");
+
+    [Fact]
+    public void Validate_GitlabUrlSecretFromGitlabShellDir_DirectoryMustExist()
+    {
+        var missing = temp.Combine("gitlab-shell");
+        AssertSingleError(Valid() with { Gitlab = new GitlabOptions { Url = "http://gitlab" }, GitlabShell = new GitlabShellOptions { Dir = missing } },
+            ["gitlab-shell", "dir"], $"path doesn't exist: \"{missing}\"");
+        AssertValid(Valid() with { Gitlab = new GitlabOptions { Url = "http://gitlab" }, GitlabShell = new GitlabShellOptions { Dir = temp.Dir("shell") } });
+    }
+
+    [Fact]
+    public void Validate_NoGitlabUrl_NoSecretNeeded() => AssertValid(Valid() with { GitlabShell = new GitlabShellOptions { Dir = temp.Combine("none") } });
 
     [Fact]
     public void Validate_GitlabInlineSecret_NoErrors() =>

@@ -211,6 +211,42 @@ public sealed class StorageLocatorTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_ServerSideQuarantineOfThisRepository_Allowed()
+    {
+        var prefix = StorageDirectories.QuarantinePrefix("repo.git");
+        var quarantine = Path.Combine(storage, "+gitaly", "tmp", prefix + "abc123");
+
+        var paths = locator.Resolve("default", "repo.git", gitObjectDirectory: "../+gitaly/tmp/" + prefix + "abc123",
+            gitAlternateObjectDirectories: ["objects", "../+gitaly/tmp/" + prefix + "abc123/sub"]);
+
+        Assert.Matches("^quarantine-[0-9a-f]{16}-$", prefix);
+        Assert.Equal(quarantine, paths.ObjectDirectory);
+        Assert.Equal([Path.Combine(storage, "repo.git", "objects"), Path.Combine(quarantine, "sub")], paths.AlternateObjectDirectories!);
+    }
+
+    [Theory]
+    [InlineData("../+gitaly/tmp/quarantine-0000000000000000-abc")]
+    [InlineData("../+gitaly/tmp/other-dir")]
+    [InlineData("../+gitaly/cache/x")]
+    public void Resolve_OtherTempFolder_Refused(string objectDirectory)
+    {
+        var e = Assert.Throws<LodeException>(() => locator.Resolve("default", "repo.git", gitObjectDirectory: objectDirectory));
+
+        Assert.Equal(ErrorCode.InvalidArgument, e.Code);
+        Assert.Equal("object directory escapes repository", e.Message);
+    }
+
+    [Fact]
+    public void Resolve_QuarantinePrefixOfAnotherRepository_Refused()
+    {
+        var other = StorageDirectories.QuarantinePrefix("group/project.git");
+
+        var e = Assert.Throws<LodeException>(() => locator.Resolve("default", "repo.git", gitObjectDirectory: "../+gitaly/tmp/" + other + "x"));
+
+        Assert.Equal(ErrorCode.InvalidArgument, e.Code);
+    }
+
+    [Fact]
     public void Resolve_RepositoryEscapes_MetadataNamesThePath()
     {
         var e = Assert.Throws<LodeException>(() => locator.Resolve("default", "../x"));

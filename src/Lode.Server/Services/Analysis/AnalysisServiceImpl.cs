@@ -1,6 +1,9 @@
 using Gitaly;
+using Lode.Server.Repositories;
 
 namespace Lode.Server.Services.Analysis;
 
-/// <summary>AnalysisService: heuristics about blob content, such as detecting generated files. RPCs not implemented yet answer UNIMPLEMENTED.</summary>
-internal sealed partial class AnalysisServiceImpl : AnalysisService.AnalysisServiceBase;
+/// <summary>AnalysisService: heuristics about blob content, such as detecting generated files.</summary>
+internal sealed partial class AnalysisServiceImpl(
+    RepositoryResolver resolver,
+    ObjectReaders objects) : AnalysisService.AnalysisServiceBase;

@@ -1,6 +1,15 @@
 using Gitaly;
+using Lode.Server.Hooks;
+using Lode.Server.Repositories;
+using Microsoft.Extensions.Logging;
 
 namespace Lode.Server.Services.Hook;
 
-/// <summary>HookService: what git hooks call back into over the internal socket. RPCs not implemented yet answer UNIMPLEMENTED.</summary>
-internal sealed partial class HookServiceImpl : HookService.HookServiceBase;
+/// <summary>
+/// HookService: what Lode's hooks executable calls back into over the internal socket (spec §8.3), one RPC per git
+/// hook. The logic lives in <see cref="HookManager"/>, which server-side ref updates use directly.
+/// </summary>
+internal sealed partial class HookServiceImpl(
+    RepositoryResolver resolver,
+    HookManager hooks,
+    ILogger<HookServiceImpl> logger) : HookService.HookServiceBase;

@@ -1,6 +1,11 @@
 using Gitaly;
+using Lode.Git.Commands;
+using Lode.Server.Repositories;
 
 namespace Lode.Server.Services.Ref;
 
-/// <summary>RefService: branches, tags and other references. RPCs not implemented yet answer UNIMPLEMENTED.</summary>
-internal sealed partial class RefServiceImpl : RefService.RefServiceBase;
+/// <summary>RefService: branches, tags and other references.</summary>
+internal sealed partial class RefServiceImpl(
+    RepositoryResolver resolver,
+    GitCommandFactory git,
+    ObjectReaders objects) : RefService.RefServiceBase;

@@ -1,6 +1,7 @@
 using Gitaly;
 using Lode.Git.Commands;
 using Lode.Server.Repositories;
+using Microsoft.Extensions.Logging;
 
 namespace Lode.Server.Services.Repository;
 
@@ -8,4 +9,6 @@ namespace Lode.Server.Services.Repository;
 internal sealed partial class RepositoryServiceImpl(
     RepositoryResolver resolver,
     GitCommandFactory git,
-    TimeProvider time) : RepositoryService.RepositoryServiceBase;
+    ObjectReaders objects,
+    TimeProvider time,
+    ILogger<RepositoryServiceImpl> logger) : RepositoryService.RepositoryServiceBase;

@@ -1,0 +1,294 @@
+using System.Collections;
+using System.Text;
+using Gitaly;
+using Google.Protobuf;
+using Grpc.Core;
+using Lode.Server.Auth;
+using Lode.Server.Hooks;
+
+namespace Lode.Hooks;
+
+/// <summary>
+/// One run of a git hook (spec §8.3): reads <c>GITALY_HOOKS_PAYLOAD</c>, calls the matching HookService RPC on the
+/// internal socket with the whole environment and stdin, relays stdout and stderr, and exits with the exit status
+/// the server sends. A hook the payload did not request exits 0 at once; any RPC failure exits 1.
+/// </summary>
+internal static class HookRunner
+{
+    private const int StdinChunkBytes = 32 * 1024;
+
+    public static async Task<int> RunAsync(string hook, IReadOnlyList<string> args)
+    {
+        await using var stdin = Console.OpenStandardInput();
+        await using var stdout = Console.OpenStandardOutput();
+        await using var stderr = Console.OpenStandardError();
+        return await RunAsync(hook, args, stdin, stdout, stderr);
+    }
+
+    public static async Task<int> RunAsync(string hook, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
+    {
+        var bit = hook switch
+        {
+            "pre-receive" => RequestedHooks.PreReceive,
+            "update" => RequestedHooks.Update,
+            "post-receive" => RequestedHooks.PostReceive,
+            "reference-transaction" => RequestedHooks.ReferenceTransaction,
+            _ => (RequestedHooks?)null,
+        };
+
+        if (bit is null)
+        {
+            return await FailAsync(stderr, $"subcommand name invalid: \"{hook}\"");
+        }
+
+        HooksPayload payload;
+        Repository repository;
+        try
+        {
+            var value = Environment.GetEnvironmentVariable(HooksPayload.EnvironmentVariable)
+                ?? throw new InvalidOperationException("no hooks payload found in environment");
+            payload = HooksPayload.FromEnvironmentValue(value);
+            repository = RepositoryJson.Parse(payload.Repository);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
+        {
+            return await FailAsync(stderr, "error when getting hooks payload: " + e.Message);
+        }
+
+        if (payload.RequestedHooks != (int)RequestedHooks.All && (payload.RequestedHooks & (int)bit.Value) == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var channel = HookChannel.Create(payload.InternalSocket);
+            var client = new HookService.HookServiceClient(channel);
+            var headers = Headers(payload);
+            var environment = EnvironmentList();
+            return hook switch
+            {
+                "pre-receive" => await PreReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
+                "post-receive" => await PostReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
+                "update" => await UpdateAsync(client, headers, repository, environment, args, stdout, stderr),
+                _ => await ReferenceTransactionAsync(client, headers, repository, environment, args, stdin, stdout, stderr),
+            };
+        }
+        catch (HookUsageException e)
+        {
+            return await FailAsync(stderr, e.Message);
+        }
+        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException)
+        {
+            return await FailAsync(stderr, $"error when running {hook} hook: " + e.Message);
+        }
+    }
+
+    private static async Task<int> PreReceiveAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+        List<string> environment, Stream stdin, Stream stdout, Stream stderr)
+    {
+        using var call = client.PreReceiveHook(headers);
+        var first = new PreReceiveHookRequest { Repository = repository };
+        first.EnvironmentVariables.Add(environment);
+        first.GitPushOptions.Add(PushOptions());
+        await call.RequestStream.WriteAsync(first);
+        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new PreReceiveHookRequest { Stdin = chunk });
+        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        await send;
+        return exitCode;
+    }
+
+    private static async Task<int> PostReceiveAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+        List<string> environment, Stream stdin, Stream stdout, Stream stderr)
+    {
+        using var call = client.PostReceiveHook(headers);
+        var first = new PostReceiveHookRequest { Repository = repository };
+        first.EnvironmentVariables.Add(environment);
+        first.GitPushOptions.Add(PushOptions());
+        await call.RequestStream.WriteAsync(first);
+        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new PostReceiveHookRequest { Stdin = chunk });
+        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        await send;
+        return exitCode;
+    }
+
+    private static async Task<int> UpdateAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+        List<string> environment, IReadOnlyList<string> args, Stream stdout, Stream stderr)
+    {
+        if (args.Count != 3)
+        {
+            throw new HookUsageException($"update hook expects exactly three arguments, got [{string.Join(' ', args)}]");
+        }
+
+        var request = new UpdateHookRequest
+        {
+            Repository = repository,
+            Ref = ByteString.CopyFromUtf8(args[0]),
+            OldValue = args[1],
+            NewValue = args[2],
+        };
+        request.EnvironmentVariables.Add(environment);
+        using var call = client.UpdateHook(request, headers);
+        return await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+    }
+
+    private static async Task<int> ReferenceTransactionAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+        List<string> environment, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
+    {
+        if (args.Count != 1)
+        {
+            throw new HookUsageException($"reference-transaction hook is missing required arguments, got [{string.Join(' ', args)}]");
+        }
+
+        var state = args[0] switch
+        {
+            "prepared" => ReferenceTransactionHookRequest.Types.State.Prepared,
+            "committed" => ReferenceTransactionHookRequest.Types.State.Committed,
+            "aborted" => ReferenceTransactionHookRequest.Types.State.Aborted,
+            _ => throw new HookUsageException($"reference-transaction hook has invalid state: \"{args[0]}\""),
+        };
+
+        using var call = client.ReferenceTransactionHook(headers);
+        var first = new ReferenceTransactionHookRequest { Repository = repository, State = state };
+        first.EnvironmentVariables.Add(environment);
+        await call.RequestStream.WriteAsync(first);
+        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new ReferenceTransactionHookRequest { Stdin = chunk });
+        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        await send;
+        return exitCode;
+    }
+
+    /// <summary>Sends stdin in chunks, then half-closes. Errors surface through the response stream, which is awaited first.</summary>
+    private static async Task SendStdinAsync<T>(Stream stdin, IClientStreamWriter<T> requests, Func<ByteString, T> message)
+    {
+        try
+        {
+            var buffer = new byte[StdinChunkBytes];
+            int read;
+            while ((read = await stdin.ReadAsync(buffer)) > 0)
+            {
+                await requests.WriteAsync(message(ByteString.CopyFrom(buffer, 0, read)));
+            }
+
+            await requests.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+        {
+            // The call ended before all of stdin was sent; its status says why.
+        }
+    }
+
+    /// <summary>Writes every stdout and stderr chunk as it comes; returns the exit status of the last message that has one.</summary>
+    private static async Task<int> RelayAsync<T>(IAsyncStreamReader<T> responses, Func<T, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts,
+        Stream stdout, Stream stderr)
+    {
+        var exitCode = 0;
+        while (await responses.MoveNext(CancellationToken.None))
+        {
+            var (outData, errData, exit) = parts(responses.Current);
+            if (!outData.IsEmpty)
+            {
+                await stdout.WriteAsync(outData.Memory);
+                await stdout.FlushAsync();
+            }
+
+            if (!errData.IsEmpty)
+            {
+                await stderr.WriteAsync(errData.Memory);
+                await stderr.FlushAsync();
+            }
+
+            if (exit is not null)
+            {
+                exitCode = exit.Value;
+            }
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>What every call carries: the token, who pushes, the request's feature flags, and the client name.</summary>
+    private static Metadata Headers(HooksPayload payload)
+    {
+        var headers = new Metadata();
+        if (payload.InternalSocketToken.Length > 0)
+        {
+            headers.Add("authorization", TokenValidator.CreateHeader(payload.InternalSocketToken, DateTimeOffset.UtcNow));
+        }
+
+        if (payload.UserDetails is { } user)
+        {
+            headers.Add("user_id", user.UserId);
+            headers.Add("username", user.Username);
+            headers.Add("remote_ip", user.RemoteIp);
+        }
+
+        foreach (var flag in payload.FeatureFlagsWithValue)
+        {
+            headers.Add("gitaly-feature-" + flag.Flag.Name.Replace('_', '-'), flag.Enabled ? "true" : "false");
+        }
+
+        headers.Add("client_name", "gitaly-hooks");
+        if (Environment.GetEnvironmentVariable("CORRELATION_ID") is { Length: > 0 } correlationId)
+        {
+            headers.Add("x-gitlab-correlation-id", correlationId);
+        }
+
+        return headers;
+    }
+
+    /// <summary>The whole environment as <c>KEY=value</c> entries (HookService reads the payload and git's quarantine from it).</summary>
+    private static List<string> EnvironmentList()
+    {
+        var list = new List<string>();
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            list.Add((string)entry.Key + "=" + (string?)entry.Value);
+        }
+
+        return list;
+    }
+
+    /// <summary>git's push options: <c>GIT_PUSH_OPTION_COUNT</c> and <c>GIT_PUSH_OPTION_&lt;i&gt;</c>.</summary>
+    private static List<string> PushOptions()
+    {
+        var options = new List<string>();
+        if (!int.TryParse(Environment.GetEnvironmentVariable("GIT_PUSH_OPTION_COUNT"), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var count))
+        {
+            return options;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            options.Add(Environment.GetEnvironmentVariable("GIT_PUSH_OPTION_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? "");
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// Reports a failure and returns exit code 1. Gitaly's hooks write to <c>$GITALY_LOG_DIR/gitaly_hooks.log</c>;
+    /// without a log folder the message goes to stderr, where git shows it to the pusher.
+    /// </summary>
+    private static async Task<int> FailAsync(Stream stderr, string message)
+    {
+        var line = "lode-hooks: " + message + "\n";
+        if (Environment.GetEnvironmentVariable("GITALY_LOG_DIR") is { Length: > 0 } logDir)
+        {
+            try
+            {
+                await File.AppendAllTextAsync(Path.Combine(logDir, "gitaly_hooks.log"), DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + " " + line);
+                return 1;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Fall through to stderr.
+            }
+        }
+
+        await stderr.WriteAsync(Encoding.UTF8.GetBytes(line));
+        await stderr.FlushAsync();
+        return 1;
+    }
+}

@@ -1,0 +1,306 @@
+using System.Globalization;
+using Gitaly;
+using Grpc.Core;
+using Lode.Core.Configuration;
+using Lode.Core.Errors;
+using Lode.Core.Storage;
+using Lode.Core.Text;
+using Lode.Git.Commands;
+using Lode.Git.PktLine;
+using Lode.Server.Hooks;
+using ObjectFormat = Lode.Git.Objects.ObjectFormat;
+
+namespace Lode.Server.GitTransport;
+
+/// <summary>
+/// Runs git's transport commands for clones, fetches and pushes (spec §6): ref advertisement, stateless
+/// upload-pack and receive-pack (smart HTTP), and the interactive SSH commands with the negotiation deadline. It
+/// knows nothing of gRPC messages: input is a <see cref="Stream"/>, output goes to a <see cref="ByteSink"/>, so the
+/// SmartHTTP and SSH services and the smart HTTP front door share the same code. Errors carry Gitaly's messages
+/// and codes; callers add their RPC's prefix.
+/// </summary>
+public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, LodeOptions options, TimeProvider time)
+{
+    /// <summary>Gitaly's streamio chunk: at most this much git output per response message.</summary>
+    public const int MessageChunkSize = 128 * 1024;
+
+    /// <summary>Gitaly's copy buffer for sidechannels and SSH output.</summary>
+    public const int CopyBufferSize = 64 * 1024;
+
+    /// <summary>What git prints when the client went away mid-protocol; Gitaly reports it as CANCELED.</summary>
+    public static ReadOnlySpan<byte> HangUp => "fatal: the remote end hung up unexpectedly\n"u8;
+
+    private static readonly byte[] Flush = "0000"u8.ToArray();
+
+    public LodeOptions Options => options;
+
+    /// <summary>
+    /// InfoRefs (spec §6.2): the <c># service=git-…</c> packet and a flush, then git's advertisement. Sent for every
+    /// protocol version. Failures are INTERNAL (<c>cmd: …</c>, <c>wait: …</c>) as in Gitaly.
+    /// </summary>
+    public async Task AdvertiseRefsAsync(RepositoryPaths repository, GitSubcommand service, IReadOnlyList<KeyValuePair<string, string>> config,
+        string? gitProtocol, ByteSink output, CancellationToken cancellationToken)
+    {
+        var command = git.Create(repository, service)
+            .Flags("--stateless-rpc", "--advertise-refs")
+            .Arg(repository.FullPath)
+            .WithGitProtocol(gitProtocol)
+            .Apply(config);
+
+        GitProcess process;
+        try
+        {
+            process = await command.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Failure(ErrorCode.Internal, "cmd", e);
+        }
+
+        await using (process)
+        {
+            // Two messages, as Gitaly's writer sends the service line and the flush separately.
+            await output(PktLine.Format($"# service=git-{service.Name}\n"), cancellationToken);
+            await output(Flush, cancellationToken);
+            await OutputCopier.CopyAsync(process.Stdout, output, MessageChunkSize, cancellationToken);
+            var exit = await process.WaitAsync(cancellationToken);
+            if (exit != 0)
+            {
+                throw ExitFailure(ErrorCode.Internal, "wait: ", exit, process);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>git upload-pack --stateless-rpc</c> fed with <paramref name="input"/> (spec §6.3, §6.4). Returns what the
+    /// client asked for. A non-zero exit is accepted when the request had a deepen line (git exits so after sending
+    /// the shallow list); otherwise FAILED_PRECONDITION <c>waiting for upload-pack: …</c>.
+    /// </summary>
+    public async Task<PackfileNegotiation> UploadPackAsync(RepositoryPaths repository, IReadOnlyList<KeyValuePair<string, string>> config,
+        string? gitProtocol, Stream input, ByteSink output, int chunkSize, CancellationToken cancellationToken)
+    {
+        var command = git.Create(repository, GitSubcommand.UploadPack)
+            .Flag("--stateless-rpc")
+            .Arg(repository.FullPath)
+            .WithGitProtocol(gitProtocol)
+            .Apply(config)
+            .WithStdin();
+
+        using var stats = new PackfileNegotiation();
+        GitProcess process;
+        try
+        {
+            process = await command.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Failure(ErrorCode.FailedPrecondition, "spawning upload-pack", e);
+        }
+
+        await using (process)
+        {
+            using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pump = StdinPump.RunAsync(input, process, stats.Feed, stopPump.Token);
+            int exit;
+            (StdinOutcome Outcome, Exception? Error) pumped;
+            try
+            {
+                try
+                {
+                    await OutputCopier.CopyAsync(process.Stdout, output, chunkSize, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw Failure(ErrorCode.FailedPrecondition, "copying stdout from upload-pack", e);
+                }
+
+                exit = await process.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                await stopPump.CancelAsync();
+                pumped = await pump;
+            }
+
+            var (outcome, inputError) = pumped;
+            if (outcome == StdinOutcome.Ended)
+            {
+                stats.Complete();
+            }
+
+            if (exit != 0)
+            {
+                if (stats.Succeeded && stats.Deepen.Length > 0)
+                {
+                    return stats;
+                }
+
+                throw ExitFailure(ErrorCode.FailedPrecondition, "waiting for upload-pack: ", exit, process);
+            }
+
+            if (inputError is not null)
+            {
+                throw Failure(ErrorCode.FailedPrecondition, "waiting for upload-pack", inputError);
+            }
+
+            return stats;
+        }
+    }
+
+    /// <summary>
+    /// The SSH upload commands (Gitaly's <c>runUploadCommand</c>): <c>git upload-pack</c> or <c>git upload-archive</c>
+    /// talking to the client through <paramref name="input"/>, <paramref name="stdout"/> and <paramref name="stderr"/>,
+    /// with the negotiation deadline of spec §6.6. Returns the outcome for the caller to report; throws only when
+    /// the call itself was cancelled.
+    /// </summary>
+    public async Task<CommandOutcome> RunUploadCommandAsync(RepositoryPaths repository, GitSubcommand subcommand,
+        IReadOnlyList<KeyValuePair<string, string>> config, string? gitProtocol, Stream input, ByteSink stdout, ByteSink stderr,
+        byte[] boundaryPacket, TimeSpan negotiationTimeout, PackfileNegotiation? stats, CancellationToken cancellationToken)
+    {
+        using var local = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var capture = new StderrCapture(HangUp.Length);
+        var command = git.Create(repository, subcommand)
+            .Arg(repository.FullPath)
+            .WithGitProtocol(gitProtocol)
+            .Apply(config)
+            .WithStdin()
+            .StderrTo(async chunk =>
+            {
+                capture.Add(chunk.Span);
+                await stderr(chunk, local.Token);
+            });
+
+        GitProcess process;
+        try
+        {
+            process = await command.StartAsync(local.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new CommandOutcome(null, Failure(ErrorCode.Internal, "starting command", e));
+        }
+
+        using var monitor = new NegotiationMonitor(boundaryPacket, negotiationTimeout, local.Cancel, time);
+        await using (process)
+        {
+            using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(local.Token);
+            monitor.Start();
+            var pump = StdinPump.RunAsync(input, process, chunk =>
+            {
+                monitor.Feed(chunk);
+                stats?.Feed(chunk);
+            }, stopPump.Token);
+
+            int exit;
+            try
+            {
+                await OutputCopier.CopyAsync(process.Stdout, stdout, CopyBufferSize, local.Token);
+                exit = await process.WaitAsync(local.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && monitor.TimedOut)
+            {
+                // Our own deadline killed git, not the caller: say so (Gitaly compares its two contexts the same way).
+                return new CommandOutcome(null, new LodeException(ErrorCode.DeadlineExceeded, "waiting for negotiation: context canceled"));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The client stopped taking output.
+                return new CommandOutcome(null, Failure(ErrorCode.Internal, "cmd wait", e));
+            }
+            finally
+            {
+                await StopAsync(stopPump, pump);
+            }
+
+            if (exit == 0)
+            {
+                return new CommandOutcome(0, null);
+            }
+
+            if (capture.IsExactly(HangUp))
+            {
+                return new CommandOutcome(null, new LodeException(ErrorCode.Canceled, "user canceled the request"));
+            }
+
+            return new CommandOutcome(exit, ExitFailure(ErrorCode.Internal, "cmd wait: ", exit, process,
+                ", stderr: " + GoQuote.Quote(process.Stderr)));
+        }
+    }
+
+    /// <summary>
+    /// <c>git receive-pack</c> (stateless for smart HTTP, interactive for SSH) with Lode's hooks (spec §6.5, §8.1).
+    /// Returns the exit code and whether git's whole stderr was the hang-up line; the callers map those as Gitaly's
+    /// two RPCs differ.
+    /// </summary>
+    public async Task<ReceivePackOutcome> ReceivePackAsync(RepositoryPaths paths, Repository repository, HooksUserDetails user,
+        IReadOnlyList<KeyValuePair<string, string>> config, string? gitProtocol, bool stateless, Stream input, ByteSink stdout, ByteSink? stderr,
+        ServerCallContext context, CancellationToken cancellationToken)
+    {
+        var format = await ObjectFormat.DetectAsync(git, paths, cancellationToken);
+        var command = git.Create(paths, GitSubcommand.ReceivePack);
+        if (stateless)
+        {
+            command.Flag("--stateless-rpc");
+        }
+
+        // The request's config goes first so that it cannot point core.hooksPath elsewhere.
+        command.Arg(paths.FullPath).WithGitProtocol(gitProtocol).Apply(config).WithStdin();
+        hooks.Apply(command, repository, format.Name, user, RequestedHooks.ReceivePack, context);
+
+        var capture = new StderrCapture(HangUp.Length);
+        if (stderr is not null)
+        {
+            command.StderrTo(async chunk =>
+            {
+                capture.Add(chunk.Span);
+                await stderr(chunk, cancellationToken);
+            });
+        }
+
+        GitProcess process;
+        try
+        {
+            process = await command.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ReceivePackOutcome(null, false, e);
+        }
+
+        await using (process)
+        {
+            using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pump = StdinPump.RunAsync(input, process, null, stopPump.Token);
+            int exit;
+            try
+            {
+                await OutputCopier.CopyAsync(process.Stdout, stdout, MessageChunkSize, cancellationToken);
+                exit = await process.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                await StopAsync(stopPump, pump);
+            }
+
+            return new ReceivePackOutcome(exit, capture.IsExactly(HangUp), null, process.Stderr);
+        }
+    }
+
+    /// <summary>Wraps a failure under a prefix: a Lode error keeps its code, anything else gets <paramref name="code"/>.</summary>
+    internal static LodeException Failure(ErrorCode code, string prefix, Exception inner) => inner switch
+    {
+        LodeException lode => LodeException.Wrap(prefix, lode),
+        _ => new LodeException(code, prefix + ": " + inner.Message),
+    };
+
+    private static LodeException ExitFailure(ErrorCode code, string prefix, int exit, GitProcess process, string suffix = "") =>
+        new LodeException(code, prefix + "exit status " + exit.ToString(CultureInfo.InvariantCulture) + suffix)
+            .With("command.name", process.Subcommand)
+            .With("stderr", process.Stderr);
+
+    private static async Task StopAsync(CancellationTokenSource stopPump, Task<(StdinOutcome, Exception?)> pump)
+    {
+        await stopPump.CancelAsync();
+        await pump;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Lode.Server.Gitlab;
+
+/// <summary>The answer of <c>/allowed</c>.</summary>
+public sealed record AllowedResult(bool Status, string Message);

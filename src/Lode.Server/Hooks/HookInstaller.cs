@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Lode.Server.Hooks;
+
+/// <summary>
+/// Fills the runtime hooks folder (git's <c>core.hooksPath</c>) at startup with one entry per hook name (spec §1.2,
+/// §8.1). With the NativeAOT <c>lode-hooks</c> executable in <c>bin_dir</c> each entry is a symlink to it (it
+/// dispatches on its name, like <c>gitaly-hooks</c>); without it (a development tree, <c>dotnet test</c>) each entry is
+/// a small shell script running <c>lode hooks &lt;name&gt;</c>, which runs the same code in the main executable, only
+/// with the runtime's start-up time.
+/// </summary>
+public static class HookInstaller
+{
+    /// <summary>The name of the hooks executable in <c>bin_dir</c>.</summary>
+    public const string ExecutableName = "lode-hooks";
+
+    /// <summary>The hooks git runs for Lode.</summary>
+    public static readonly IReadOnlyList<string> HookNames = ["pre-receive", "update", "post-receive", "reference-transaction"];
+
+    /// <summary>
+    /// Creates the entries and returns what they start: the hooks executable's path, or the fallback command line.
+    /// <paramref name="lodeAssembly"/> is the main executable's assembly (<c>lode.dll</c>), run through the dotnet
+    /// host; empty for a single-file <c>lode</c>, which is then run itself.
+    /// </summary>
+    public static string Install(string hooksPath, string? binDir, string lodeAssembly)
+    {
+        Directory.CreateDirectory(hooksPath);
+        var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
+        if (executable is not null && IsExecutable(executable))
+        {
+            foreach (var name in HookNames)
+            {
+                var link = Path.Combine(hooksPath, name);
+                File.Delete(link);
+                File.CreateSymbolicLink(link, executable);
+            }
+
+            return executable;
+        }
+
+        var command = FallbackCommand(lodeAssembly);
+        foreach (var name in HookNames)
+        {
+            var script = Path.Combine(hooksPath, name);
+            File.Delete(script);
+            File.WriteAllText(script, $"#!/bin/sh\nexec {command} hooks {name} \"$@\"\n", new UTF8Encoding(false));
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return command;
+    }
+
+    /// <summary>How the shell scripts start the main executable: the dotnet host with <c>lode.dll</c>, or <c>lode</c> itself.</summary>
+    private static string FallbackCommand(string lodeAssembly)
+    {
+        if (string.IsNullOrEmpty(lodeAssembly))
+        {
+            return Quote(Environment.ProcessPath ?? "lode");
+        }
+
+        return Quote(DotnetHost()) + " " + Quote(lodeAssembly);
+    }
+
+    /// <summary>
+    /// The dotnet host by absolute path: git runs hooks with a clean environment, so neither PATH lookups nor
+    /// DOTNET_ROOT can be relied on.
+    /// </summary>
+    private static string DotnetHost()
+    {
+        if (Environment.ProcessPath is { } process && Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            return process;
+        }
+
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        // <root>/shared/Microsoft.NETCore.App/<version>/ holds the runtime; the host is <root>/dotnet.
+        var runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd('/');
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(runtime)));
+        if (root is not null && File.Exists(Path.Combine(root, "dotnet")))
+        {
+            return Path.Combine(root, "dotnet");
+        }
+
+        return "dotnet";
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    /// <summary>Single-quotes for sh: the paths come from the filesystem and may hold spaces.</summary>
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
