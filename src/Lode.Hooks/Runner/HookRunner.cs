@@ -22,7 +22,15 @@ internal static class HookRunner
         await using var stdin = Console.OpenStandardInput();
         await using var stdout = Console.OpenStandardOutput();
         await using var stderr = Console.OpenStandardError();
-        return await RunAsync(hook, args, stdin, stdout, stderr);
+        try
+        {
+            return await RunAsync(hook, args, stdin, stdout, stderr);
+        }
+        catch (Exception e)
+        {
+            // A hook that crashes must still fail cleanly: git treats any non-zero exit as a refusal.
+            return await FailAsync(stderr, "error executing hook: " + e.Message);
+        }
     }
 
     public static async Task<int> RunAsync(string hook, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
@@ -223,7 +231,7 @@ internal static class HookRunner
             headers.Add("remote_ip", user.RemoteIp);
         }
 
-        foreach (var flag in payload.FeatureFlagsWithValue)
+        foreach (var flag in payload.FeatureFlagsWithValue ?? [])
         {
             headers.Add("gitaly-feature-" + flag.Flag.Name.Replace('_', '-'), flag.Enabled ? "true" : "false");
         }

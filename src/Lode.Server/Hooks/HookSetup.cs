@@ -2,6 +2,7 @@ using Gitaly;
 using Google.Protobuf;
 using Grpc.Core;
 using Lode.Git.Commands;
+using Lode.Git.Refs;
 
 namespace Lode.Server.Hooks;
 
@@ -32,6 +33,30 @@ public sealed class HookSetup(HooksDirectory directory)
         return command
             .Config("core.hooksPath", directory.Path)
             .Env(HooksPayload.EnvironmentVariable, payload.ToEnvironmentValue());
+    }
+
+    /// <summary>
+    /// Options for a server-side ref transaction (UpdateReferences, DeleteRefs, WriteRef, …) that run the
+    /// reference-transaction hook, as Gitaly's updates do: that hook is where a cluster votes on the change.
+    /// </summary>
+    public RefTransactionOptions ForRefTransaction(Repository repository, Lode.Git.Objects.ObjectFormat format, ServerCallContext context, bool noDeref = false) => new()
+    {
+        NoDeref = noDeref,
+        ConfigureCommand = command => Apply(command, repository, format.Name, UserFromMetadata(context), RequestedHooks.ReferenceTransaction, context),
+    };
+
+    /// <summary>The user Rails names in the call's metadata, if any (RPCs without a <c>User</c> message).</summary>
+    public static HooksUserDetails? UserFromMetadata(ServerCallContext context)
+    {
+        var headers = context.RequestHeaders;
+        var userId = headers.GetValue("user_id");
+        var username = headers.GetValue("username");
+        return userId is null && username is null ? null : new HooksUserDetails
+        {
+            UserId = userId ?? "",
+            Username = username ?? "",
+            RemoteIp = headers.GetValue("remote_ip") ?? "",
+        };
     }
 
     private static List<FeatureFlagValue> FeatureFlags(ServerCallContext context)

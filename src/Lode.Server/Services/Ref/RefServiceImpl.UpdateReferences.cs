@@ -32,7 +32,8 @@ internal sealed partial class RefServiceImpl
         var paths = resolver.Resolve(request.Repository);
         var format = await ObjectFormat.DetectAsync(git, paths, cancellationToken);
 
-        await using var transaction = await GitRefTransaction.StartAsync(git, paths, format, null, cancellationToken);
+        await using var transaction = await GitRefTransaction.StartAsync(git, paths, format,
+            hooks.ForRefTransaction(request.Repository, format, context), cancellationToken);
         var first = true;
         while (true)
         {

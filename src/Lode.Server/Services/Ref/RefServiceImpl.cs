@@ -1,5 +1,6 @@
 using Gitaly;
 using Lode.Git.Commands;
+using Lode.Server.Hooks;
 using Lode.Server.Repositories;
 
 namespace Lode.Server.Services.Ref;
@@ -8,4 +9,5 @@ namespace Lode.Server.Services.Ref;
 internal sealed partial class RefServiceImpl(
     RepositoryResolver resolver,
     GitCommandFactory git,
-    ObjectReaders objects) : RefService.RefServiceBase;
+    ObjectReaders objects,
+    HookSetup hooks) : RefService.RefServiceBase;

@@ -115,7 +115,8 @@ internal sealed partial class RepositoryServiceImpl
         // The ref name travels as bytes on update-ref's stdin, so non-UTF-8 names are written exactly.
         try
         {
-            await using var transaction = await Git.Refs.RefTransaction.StartAsync(git, paths, format, null, cancellationToken);
+            await using var transaction = await Git.Refs.RefTransaction.StartAsync(git, paths, format,
+                hooks.ForRefTransaction(request.Repository, format, context), cancellationToken);
             await transaction.UpdateAsync(request.Ref.Memory, newOid, oldOid, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

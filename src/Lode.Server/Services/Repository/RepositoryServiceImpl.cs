@@ -1,5 +1,6 @@
 using Gitaly;
 using Lode.Git.Commands;
+using Lode.Server.Hooks;
 using Lode.Server.Repositories;
 using Microsoft.Extensions.Logging;
 
@@ -11,4 +12,5 @@ internal sealed partial class RepositoryServiceImpl(
     GitCommandFactory git,
     ObjectReaders objects,
     TimeProvider time,
+    HookSetup hooks,
     ILogger<RepositoryServiceImpl> logger) : RepositoryService.RepositoryServiceBase;

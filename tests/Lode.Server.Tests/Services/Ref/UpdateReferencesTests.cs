@@ -301,4 +301,21 @@ public sealed class UpdateReferencesTests(ServerFixture server) : IClassFixture<
             process.Dispose();
         }
     }
+
+    [Fact]
+    public async Task UpdateReferences_RunsReferenceTransactionHook_PreparedAndCommittedCallBack()
+    {
+        var repo = await server.CreateRepoAsync();
+        var commit = await repo.CommitAsync(branch: "");
+        var relative = repo.RelativePath;
+
+        await CallAsync(repo, [U("refs/heads/hooked", commit)]);
+
+        // git ran Lode's reference-transaction hook, which called HookService back for both phases.
+        var callbacks = server.Logs.AccessLog.Where(r => Equals(r.Fields.GetValueOrDefault("grpc.method"), "ReferenceTransactionHook") &&
+            Equals(r.Fields.GetValueOrDefault("grpc.request.repoPath"), relative)).ToList();
+        Assert.Equal(commit, await repo.RevParseAsync("refs/heads/hooked"));
+        Assert.Equal(2, callbacks.Count);
+        Assert.All(callbacks, c => Assert.Equal("OK", c.Fields["grpc.code"]));
+    }
 }
