@@ -52,7 +52,7 @@ internal sealed class RepositoryExistsBenchmark : IBenchmark
                 PrometheusListenAddr = "127.0.0.1:0",
                 BinDir = AppContext.BaseDirectory,
                 RuntimeDir = root,
-                Auth = new AuthOptions { Token = Token },
+                Auth = new AuthOptions { Token = Environment.GetEnvironmentVariable("BENCH_NO_TOKEN") == "1" ? "" : Token },
                 Logging = new LoggingOptions { Format = "json", Level = Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "info" },
                 Storages = [new StorageOptions("default", storage)],
             }, new ServerHostSettings { LogStream = Stream.Null }, cancellationToken);
@@ -68,8 +68,10 @@ internal sealed class RepositoryExistsBenchmark : IBenchmark
             if (args.GetInt("profile-lode", 0) is > 0 and var profileSeconds)
             {
                 output.WriteLine($"loading Lode only for {profileSeconds}s (pid {Environment.ProcessId})");
-                var profiled = await lodeLoad.RunAsync(TimeSpan.FromSeconds(profileSeconds), cancellationToken);
-                Print(output, "lode (auth + JSON log + metrics)", profiled);
+                await ReportCpuPerCallAsync(output, "lode", lodeLoad, profileSeconds, cancellationToken);
+                await ReportCpuPerCallAsync(output, "bare", bareLoad, profileSeconds, cancellationToken);
+                await ReportCpuPerCallAsync(output, "lode", lodeLoad, profileSeconds, cancellationToken);
+                await ReportCpuPerCallAsync(output, "bare", bareLoad, profileSeconds, cancellationToken);
                 return 0;
             }
 
@@ -98,6 +100,18 @@ internal sealed class RepositoryExistsBenchmark : IBenchmark
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>CPU time of this whole process (client and server) per call: the pipeline's cost without queueing noise.</summary>
+    private static async Task ReportCpuPerCallAsync(TextWriter output, string name, LoadGenerator load, int seconds, CancellationToken cancellationToken)
+    {
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        var result = await load.RunAsync(TimeSpan.FromSeconds(seconds), cancellationToken);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - before;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {result.Throughput:N0} calls/s, {cpu.TotalMicroseconds / result.Calls:F1} us CPU per call (client + server)"));
     }
 
     /// <summary>The round with the median throughput, so throughput and its latencies come from one measurement.</summary>

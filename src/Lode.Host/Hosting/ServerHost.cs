@@ -281,10 +281,17 @@ internal sealed partial class ServerHost : IAsyncDisposable
     /// gRPC listeners serve only gRPC; the metrics listener serves only <c>/metrics</c>. Kestrel shares one request
     /// pipeline between endpoints, so each connection carries the kind of listener it came in on.
     /// </summary>
-    private static async Task RouteByListener(HttpContext context, RequestDelegate next)
+    private static Task RouteByListener(HttpContext context, RequestDelegate next)
     {
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         var kind = items is not null && items.TryGetValue(ListenerItemKey, out var value) ? (ListenerKind)value! : ListenerKind.Grpc;
+
+        // gRPC calls pass straight through, without an async frame of their own: this runs on every call.
+        return kind is ListenerKind.Grpc or ListenerKind.Internal ? next(context) : ServeHttpAsync(context, kind);
+    }
+
+    private static async Task ServeHttpAsync(HttpContext context, ListenerKind kind)
+    {
         if (kind == ListenerKind.Metrics)
         {
             if (context.Request.Path == "/metrics")
@@ -299,13 +306,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
             return;
         }
 
-        if (kind == ListenerKind.Http)
-        {
-            await context.RequestServices.GetRequiredService<SmartHttpFrontDoor>().HandleAsync(context);
-            return;
-        }
-
-        await next(context);
+        await context.RequestServices.GetRequiredService<SmartHttpFrontDoor>().HandleAsync(context);
     }
 
     private static BoundEndpoints Bound(List<(ListenerKind Kind, ListenOptions Options, string Name)> listeners, RuntimeDirectory runtime)

@@ -15,6 +15,15 @@ public sealed class TokenValidator(string token, TimeProvider time)
 
     private readonly byte[] key = Encoding.UTF8.GetBytes(token);
 
+    /// <summary>
+    /// Headers already verified, with their timestamp. A client signs the current second, so consecutive calls
+    /// carry the same header and the HMAC (an OpenSSL call) need not be recomputed; the time window is still
+    /// checked on every call. Only headers that verified are kept, and the cache is bounded.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> verified = new(StringComparer.Ordinal);
+
+    private const int MaxVerified = 4096;
+
     /// <summary>Checks an <c>authorization</c> header value; <paramref name="error"/> names the failure for the metric.</summary>
     public TokenCheck Check(string? header, out string? error)
     {
@@ -22,6 +31,11 @@ public sealed class TokenValidator(string token, TimeProvider time)
         if (header is null)
         {
             return TokenCheck.Unauthenticated;
+        }
+
+        if (verified.TryGetValue(header, out var knownSeconds))
+        {
+            return CheckWindow(knownSeconds, out error);
         }
 
         // "Bearer <token>", scheme case-insensitive.
@@ -69,6 +83,23 @@ public sealed class TokenValidator(string token, TimeProvider time)
             return TokenCheck.Denied;
         }
 
+        var result = CheckWindow(seconds, out error);
+        if (result == TokenCheck.Ok)
+        {
+            if (verified.Count >= MaxVerified)
+            {
+                verified.Clear();
+            }
+
+            verified.TryAdd(header, seconds);
+        }
+
+        return result;
+    }
+
+    private TokenCheck CheckWindow(long seconds, out string? error)
+    {
+        error = null;
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (seconds < now - (long)TimestampSkew.TotalSeconds)
         {
