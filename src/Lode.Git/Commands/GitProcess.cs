@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Lode.Core.Processes;
 
 namespace Lode.Git.Commands;
 
@@ -22,6 +23,7 @@ public sealed class GitProcess : IAsyncDisposable
     private CancellationTokenRegistration cancellationRegistration;
     private PipeReader? stdoutReader;
     private int disposed;
+    private int killed;
 
     private GitProcess(Process process, string subcommand, ProcessTracker tracker, int stderrTailBytes, CancellationToken cancellationToken,
         Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink = null)
@@ -106,9 +108,14 @@ public sealed class GitProcess : IAsyncDisposable
     /// <summary>Kills the process and everything it started. Safe to call at any time, any number of times.</summary>
     public void Kill()
     {
+        if (Interlocked.Exchange(ref killed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
-            if (!process.HasExited)
+            if (!process.HasExited && !ProcessTree.Kill(process.Id))
             {
                 process.Kill(entireProcessTree: true);
             }
@@ -167,6 +174,20 @@ public sealed class GitProcess : IAsyncDisposable
 
         stats?.Add(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.Zero);
         tracker.Remove(this);
+
+        // Process.Dispose leaves the pipes to the finalizer, which then holds file descriptors until a GC and
+        // showed up as 5% of the server's CPU in the ListCommits profile.
+        try
+        {
+            process.StandardInput.Dispose();
+            process.StandardOutput.Dispose();
+            process.StandardError.Dispose();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // A pipe already broken by the kill; nothing left to release.
+        }
+
         process.Dispose();
     }
 
