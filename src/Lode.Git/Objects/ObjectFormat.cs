@@ -58,10 +58,35 @@ public sealed class ObjectFormat
     };
 
     /// <summary>
-    /// Asks git which format the repository uses. git itself resolves <c>extensions.objectFormat</c> (a repository
-    /// without it is SHA-1), which is safer than parsing the config file, whose syntax has includes and quoting.
+    /// The repository's object format: <c>extensions.objectFormat</c> of its own config file (git reads extensions
+    /// only from there, never from includes), SHA-1 when absent. Many RPCs need this, so it is read in-process; a
+    /// config Lode cannot read or a value it does not know is left to git to answer.
     /// </summary>
     public static async Task<ObjectFormat> DetectAsync(GitCommandFactory git, RepositoryPaths repository, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = Housekeeping.GitConfigFile.Find(
+                await File.ReadAllLinesAsync(Path.Combine(repository.FullPath, "config"), cancellationToken), "extensions", "objectformat");
+            if (value is null)
+            {
+                return Sha1;
+            }
+
+            if (FromName(value.ToLowerInvariant()) is { } known)
+            {
+                return known;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Fall through to git, which reports the problem in its own words.
+        }
+
+        return await DetectWithGitAsync(git, repository, cancellationToken);
+    }
+
+    private static async Task<ObjectFormat> DetectWithGitAsync(GitCommandFactory git, RepositoryPaths repository, CancellationToken cancellationToken)
     {
         var output = await git.Create(repository, GitSubcommand.RevParse)
             .Flag("--show-object-format")
