@@ -38,6 +38,14 @@ internal sealed partial class CommitServiceImpl
 
         var command = git.Create(repository, GitSubcommand.RevList);
         AddListCommitsFlags(command, request);
+
+        // A first page needs limit commits plus one to know whether more follow; without this rev-list walks the
+        // whole history and is killed once the page is full.
+        if (request.PaginationParams is { Limit: > 0 } page && string.IsNullOrEmpty(page.PageToken) && !request.Reverse)
+        {
+            command.Flag("--max-count=" + (page.Limit + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         foreach (var revision in request.Revisions)
         {
             // rev-list takes no --end-of-options here, as in Gitaly: the pseudo revisions (--not, --all, …) are
