@@ -137,6 +137,8 @@ PY
 # One pack and packed refs, as a maintained production repository would have.
 git --git-dir="$out" repack -a -d -q
 git --git-dir="$out" pack-refs --all
+# As a repository Gitaly maintains: OptimizeRepository keeps a commit-graph, which rev-list and log rely on.
+git --git-dir="$out" commit-graph write --reachable --changed-paths
 echo "gen-repo: $out: $(git --git-dir="$out" rev-list --count --all) commits," \
     "$(git --git-dir="$out" for-each-ref refs/heads | wc -l) branches," \
     "$(git --git-dir="$out" for-each-ref refs/tags | wc -l) tags, $(du -sh "$out" | cut -f1), $(( $(date +%s) - start ))s"

@@ -5,10 +5,15 @@
 #
 # The repository lives in bench/repos/bench.git (git-ignored). Results go to stdout; to keep them, redirect to
 # bench/results/ (git-ignored too). Add new benchmarks at the end, one `run <name> [options]` line each.
+#
+# ARTIFACTS (default /tmp/lode-bench-artifacts) keeps the NativeAOT lode-hooks that hooks-start.sh publishes, which
+# the transport benchmark puts in its server's bin_dir. The transport benchmark's workhorse variants need the Go
+# client in shared/tools/ beside the project checkout; without it they are skipped.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo="$here/repos/bench.git"
+export ARTIFACTS=${ARTIFACTS:-/tmp/lode-bench-artifacts}
 
 if [[ ! -d "$repo" ]]; then
     mkdir -p "$here/repos"
@@ -26,3 +31,14 @@ run() {
 }
 
 run catfile "$@"
+run reads "$@"
+
+echo
+echo "== hooks-start"
+"$here/hooks-start.sh"
+
+transport=(--hooks-bin "$ARTIFACTS/publish/Lode.Hooks/release_linux-x64")
+if [[ -f "$here/../../shared/tools/gitaly-client.sh" ]]; then
+    transport+=(--gitaly-client "$here/../../shared/tools/gitaly-client.sh")
+fi
+run transport "${transport[@]}" "$@"

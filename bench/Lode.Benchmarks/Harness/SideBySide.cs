@@ -31,6 +31,11 @@ public static class SideBySide
                 var count = await variants[v].RunOnceAsync(cancellationToken);
                 stopwatch.Stop();
                 var allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
+                if (variants[v].AfterEachAsync is { } afterEach)
+                {
+                    await afterEach();
+                }
+
                 if (round > 0 && count != items[v])
                 {
                     throw new InvalidOperationException($"{variants[v].Name}: processed {count} items, earlier {items[v]}");
@@ -54,13 +59,21 @@ public static class SideBySide
         return results;
     }
 
-    public static void Print(IReadOnlyList<VariantResult> results)
+    /// <summary>
+    /// Managed bytes allocated in this process per item, all threads: for Lode the client and the in-process server.
+    /// GC.GetTotalAllocatedBytes is not exact across threads under the server GC; a negative difference prints "?".
+    /// </summary>
+    private static string Allocated(VariantResult result) =>
+        result.AllocatedPerItem < 0 ? "?" : result.AllocatedPerItem.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Prints one line per variant; <paramref name="item"/> names what was counted ("object", "call", "clone").</summary>
+    public static void Print(IReadOnlyList<VariantResult> results, string item = "object")
     {
-        Console.WriteLine($"{"variant",-42} {"median ms",10} {"best ms",10} {"objects/s",12} {"alloc B/obj",12}");
+        Console.WriteLine($"{"variant",-46} {"median ms",10} {"best ms",10} {item + "s/s",12} {"alloc B/" + item,14}");
         foreach (var result in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{result.Name,-42} {result.Median.TotalMilliseconds,10:F1} {result.Best.TotalMilliseconds,10:F1} {result.Throughput,12:N0} {result.AllocatedPerItem,12:N0}"));
+                $"{result.Name,-46} {result.Median.TotalMilliseconds,10:F1} {result.Best.TotalMilliseconds,10:F1} {result.Throughput,12:N1} {Allocated(result),14}"));
         }
     }
 }
