@@ -49,6 +49,13 @@ internal static class HookRunner
             return await FailAsync(stderr, $"subcommand name invalid: \"{hook}\"");
         }
 
+        // git 2.46 and newer run reference-transaction in a "preparing" state before taking the locks; there is nothing
+        // to vote on yet (the votes are on prepared and committed), so that run has no call to make.
+        if (bit == RequestedHooks.ReferenceTransaction && args is ["preparing"])
+        {
+            return 0;
+        }
+
         HooksPayload payload;
         Repository repository;
         try

@@ -245,7 +245,7 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
 
         // The request's config goes first so that it cannot point core.hooksPath elsewhere.
         command.Arg(paths.FullPath).WithGitProtocol(gitProtocol).Apply(config).WithStdin();
-        hooks.Apply(command, repository, format.Name, user, RequestedHooks.ReceivePack, context);
+        hooks.Apply(command, paths, repository, format.Name, user, RequestedHooks.ReceivePack, context);
 
         var capture = new StderrCapture(HangUp.Length);
         if (stderr is not null)

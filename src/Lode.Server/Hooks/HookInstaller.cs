@@ -18,34 +18,58 @@ public static class HookInstaller
     /// <summary>The hooks git runs for Lode.</summary>
     public static readonly IReadOnlyList<string> HookNames = ["pre-receive", "update", "post-receive", "reference-transaction"];
 
+    /// <summary>The payload bit of each of <see cref="HookNames"/>, in the same order.</summary>
+    private static readonly RequestedHooks[] HookBits =
+        [RequestedHooks.PreReceive, RequestedHooks.Update, RequestedHooks.PostReceive, RequestedHooks.ReferenceTransaction];
+
+    /// <summary>The four hook bits, the set <see cref="HookNames"/> installs in the main folder.</summary>
+    public const RequestedHooks AllHooks = RequestedHooks.ReceivePack;
+
     /// <summary>
-    /// Creates the entries and returns what they start: the hooks executable's path, or the fallback command line.
+    /// The folder holding only the hooks of <paramref name="hooks"/>: the main folder for all four, else
+    /// <c>&lt;hooks&gt;.d/&lt;bits&gt;</c>. git skips a hook that is not there without starting anything, which is how a push
+    /// avoids starting hooks that would have nothing to do.
+    /// </summary>
+    public static string SubsetPath(string hooksPath, RequestedHooks hooks)
+    {
+        var bits = hooks & AllHooks;
+        return bits == AllHooks ? hooksPath : Path.Combine(hooksPath + ".d", ((int)bits).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Creates the entries, in the main folder and in one folder per subset of the hooks (see <see cref="SubsetPath"/>),
+    /// and returns what they start: the hooks executable's path, or the fallback command line.
     /// <paramref name="lodeAssembly"/> is the main executable's assembly (<c>lode.dll</c>), run through the dotnet
     /// host; empty for a single-file <c>lode</c>, which is then run itself.
     /// </summary>
     public static string Install(string hooksPath, string? binDir, string lodeAssembly)
     {
-        Directory.CreateDirectory(hooksPath);
         var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
-        if (executable is not null && IsExecutable(executable))
+        var useExecutable = executable is not null && IsExecutable(executable);
+        var command = useExecutable ? executable! : FallbackCommand(lodeAssembly);
+        for (var bits = 0; bits <= (int)AllHooks; bits++)
         {
-            foreach (var name in HookNames)
+            var folder = SubsetPath(hooksPath, (RequestedHooks)bits);
+            Directory.CreateDirectory(folder);
+            for (var i = 0; i < HookNames.Count; i++)
             {
-                var link = Path.Combine(hooksPath, name);
-                File.Delete(link);
-                File.CreateSymbolicLink(link, executable);
+                var entry = Path.Combine(folder, HookNames[i]);
+                File.Delete(entry);
+                if ((bits & (int)HookBits[i]) == 0)
+                {
+                    continue;
+                }
+
+                if (useExecutable)
+                {
+                    File.CreateSymbolicLink(entry, executable!);
+                }
+                else
+                {
+                    File.WriteAllText(entry, $"#!/bin/sh\nexec {command} hooks {HookNames[i]} \"$@\"\n", new UTF8Encoding(false));
+                    File.SetUnixFileMode(entry, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
             }
-
-            return executable;
-        }
-
-        var command = FallbackCommand(lodeAssembly);
-        foreach (var name in HookNames)
-        {
-            var script = Path.Combine(hooksPath, name);
-            File.Delete(script);
-            File.WriteAllText(script, $"#!/bin/sh\nexec {command} hooks {name} \"$@\"\n", new UTF8Encoding(false));
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         return command;

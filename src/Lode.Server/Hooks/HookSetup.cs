@@ -1,8 +1,12 @@
 using Gitaly;
 using Google.Protobuf;
 using Grpc.Core;
+using Lode.Core.Configuration;
+using Lode.Core.Storage;
 using Lode.Git.Commands;
+using Lode.Git.Hooks;
 using Lode.Git.Refs;
+using Lode.Server.Gitlab;
 
 namespace Lode.Server.Hooks;
 
@@ -11,13 +15,21 @@ namespace Lode.Server.Hooks;
 /// folder and <c>GITALY_HOOKS_PAYLOAD</c> tells the hook who and what this is. Used by receive-pack and by every
 /// server-side ref update.
 /// </summary>
-public sealed class HookSetup(HooksDirectory directory)
+/// <remarks>
+/// The payload names every hook requested, as Gitaly's does, but <c>core.hooksPath</c> points at a folder holding only
+/// the hooks that have work to do for this repository and request (<see cref="HooksWithWork"/>): each hook is a
+/// process start and a call back to the server, and a push that runs none of them pays for none.
+/// </remarks>
+public sealed class HookSetup(HooksDirectory directory, IGitlabClient gitlab, LodeOptions options)
 {
+    private readonly string? globalHooksDir = GitlabDefaults.CustomHooksDir(options);
+
     public HooksDirectory Directory => directory;
 
-    public GitCommandBuilder Apply(GitCommandBuilder command, Repository repository, string objectFormat,
+    public GitCommandBuilder Apply(GitCommandBuilder command, RepositoryPaths paths, Repository repository, string objectFormat,
         HooksUserDetails? user, RequestedHooks requested, ServerCallContext context)
     {
+        var transaction = TransactionMetadata.FromContext(context);
         var payload = new HooksPayload
         {
             RequestedHooks = (int)requested,
@@ -27,22 +39,59 @@ public sealed class HookSetup(HooksDirectory directory)
             RuntimeDir = directory.RuntimeDir,
             InternalSocket = directory.InternalSocket,
             InternalSocketToken = directory.InternalSocketToken,
+            Transaction = transaction,
             UserDetails = user,
         };
 
         return command
-            .Config("core.hooksPath", directory.Path)
+            .Config("core.hooksPath", HookInstaller.SubsetPath(directory.Path, HooksWithWork(paths, requested, transaction is not null)))
             .Env(HooksPayload.EnvironmentVariable, payload.ToEnvironmentValue());
     }
+
+    /// <summary>
+    /// Which of the <paramref name="requested"/> hooks would do anything (spec §5.6, §8.4): in a transaction every one
+    /// votes or synchronises; outside one, reference-transaction has nobody to vote with, update only runs custom update
+    /// hooks, and pre- and post-receive call GitLab (when configured) and run custom hooks. Custom hooks are looked up
+    /// now, once per git command.
+    /// </summary>
+    public RequestedHooks HooksWithWork(RepositoryPaths paths, RequestedHooks requested, bool inTransaction)
+    {
+        var wanted = requested == RequestedHooks.All ? HookInstaller.AllHooks : requested & HookInstaller.AllHooks;
+        if (inTransaction)
+        {
+            return wanted;
+        }
+
+        var withWork = (RequestedHooks)0;
+        if (wanted.HasFlag(RequestedHooks.PreReceive) && (gitlab.IsConfigured || HasCustomHooks(paths, "pre-receive")))
+        {
+            withWork |= RequestedHooks.PreReceive;
+        }
+
+        if (wanted.HasFlag(RequestedHooks.PostReceive) && (gitlab.IsConfigured || HasCustomHooks(paths, "post-receive")))
+        {
+            withWork |= RequestedHooks.PostReceive;
+        }
+
+        if (wanted.HasFlag(RequestedHooks.Update) && HasCustomHooks(paths, "update"))
+        {
+            withWork |= RequestedHooks.Update;
+        }
+
+        return withWork;
+    }
+
+    private bool HasCustomHooks(RepositoryPaths paths, string hookName) => CustomHooks.Find(paths.FullPath, hookName, globalHooksDir).Count > 0;
 
     /// <summary>
     /// Options for a server-side ref transaction (UpdateReferences, DeleteRefs, WriteRef, …) that run the
     /// reference-transaction hook, as Gitaly's updates do: that hook is where a cluster votes on the change.
     /// </summary>
-    public RefTransactionOptions ForRefTransaction(Repository repository, Lode.Git.Objects.ObjectFormat format, ServerCallContext context, bool noDeref = false) => new()
+    public RefTransactionOptions ForRefTransaction(RepositoryPaths paths, Repository repository, Lode.Git.Objects.ObjectFormat format,
+        ServerCallContext context, bool noDeref = false) => new()
     {
         NoDeref = noDeref,
-        ConfigureCommand = command => Apply(command, repository, format.Name, UserFromMetadata(context), RequestedHooks.ReferenceTransaction, context),
+        ConfigureCommand = command => Apply(command, paths, repository, format.Name, UserFromMetadata(context), RequestedHooks.ReferenceTransaction, context),
     };
 
     /// <summary>The user Rails names in the call's metadata, if any (RPCs without a <c>User</c> message).</summary>

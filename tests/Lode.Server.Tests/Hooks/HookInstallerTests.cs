@@ -56,4 +56,25 @@ public sealed class HookInstallerTests : IDisposable
 
         Assert.Null(new FileInfo(temp.Combine("hooks", "pre-receive")).LinkTarget);
     }
+
+    [Fact]
+    public void Install_EverySubsetOfHooks_HasItsOwnFolderWithOnlyThoseHooks()
+    {
+        var bin = temp.Combine("bin3");
+        Directory.CreateDirectory(bin);
+        var executable = Path.Combine(bin, "lode-hooks");
+        File.WriteAllText(executable, "#!/bin/sh\n");
+        File.SetUnixFileMode(executable, (UnixFileMode)0x1ED);
+        var hooks = temp.Combine("hooks3");
+
+        HookInstaller.Install(hooks, bin, "/x/lode.dll");
+
+        Assert.Equal(hooks, HookInstaller.SubsetPath(hooks, RequestedHooks.ReceivePack));
+        Assert.Equal(hooks, HookInstaller.SubsetPath(hooks, RequestedHooks.ReceivePack | RequestedHooks.PackObjects));
+        Assert.Empty(Directory.GetFileSystemEntries(HookInstaller.SubsetPath(hooks, 0)));
+        var preAndPost = HookInstaller.SubsetPath(hooks, RequestedHooks.PreReceive | RequestedHooks.PostReceive);
+        Assert.Equal(["post-receive", "pre-receive"], Directory.GetFileSystemEntries(preAndPost).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(executable, new FileInfo(Path.Combine(preAndPost, "pre-receive")).LinkTarget);
+        Assert.Equal(15, Directory.GetDirectories(hooks + ".d").Length);
+    }
 }

@@ -83,7 +83,7 @@ internal sealed partial class RefServiceImpl
         }
 
         var format = await ObjectFormat.DetectAsync(git, paths, cancellationToken);
-        await using var transaction = await GitRefTransaction.StartAsync(git, paths, format, hooks.ForRefTransaction(request.Repository, format, context, noDeref: true),
+        await using var transaction = await GitRefTransaction.StartAsync(git, paths, format, hooks.ForRefTransaction(paths, request.Repository, format, context, noDeref: true),
             cancellationToken);
         try
         {

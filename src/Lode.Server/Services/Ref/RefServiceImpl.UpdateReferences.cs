@@ -33,7 +33,7 @@ internal sealed partial class RefServiceImpl
         var format = await ObjectFormat.DetectAsync(git, paths, cancellationToken);
 
         await using var transaction = await GitRefTransaction.StartAsync(git, paths, format,
-            hooks.ForRefTransaction(request.Repository, format, context), cancellationToken);
+            hooks.ForRefTransaction(paths, request.Repository, format, context), cancellationToken);
         var first = true;
         while (true)
         {

@@ -116,7 +116,7 @@ internal sealed partial class RepositoryServiceImpl
         try
         {
             await using var transaction = await Git.Refs.RefTransaction.StartAsync(git, paths, format,
-                hooks.ForRefTransaction(request.Repository, format, context), cancellationToken);
+                hooks.ForRefTransaction(paths, request.Repository, format, context), cancellationToken);
             await transaction.UpdateAsync(request.Ref.Memory, newOid, oldOid, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

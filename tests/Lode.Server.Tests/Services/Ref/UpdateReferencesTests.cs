@@ -303,19 +303,58 @@ public sealed class UpdateReferencesTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
-    public async Task UpdateReferences_RunsReferenceTransactionHook_PreparedAndCommittedCallBack()
+    public async Task UpdateReferences_OutsideTransaction_StartsNoHook()
     {
         var repo = await server.CreateRepoAsync();
         var commit = await repo.CommitAsync(branch: "");
-        var relative = repo.RelativePath;
 
-        await CallAsync(repo, [U("refs/heads/hooked", commit)]);
+        await CallAsync(repo, [U("refs/heads/unhooked", commit)]);
 
-        // git ran Lode's reference-transaction hook, which called HookService back for both phases.
-        var callbacks = server.Logs.AccessLog.Where(r => Equals(r.Fields.GetValueOrDefault("grpc.method"), "ReferenceTransactionHook") &&
-            Equals(r.Fields.GetValueOrDefault("grpc.request.repoPath"), relative)).ToList();
-        Assert.Equal(commit, await repo.RevParseAsync("refs/heads/hooked"));
-        Assert.Equal(2, callbacks.Count);
-        Assert.All(callbacks, c => Assert.Equal("OK", c.Fields["grpc.code"]));
+        // Without a cluster transaction the reference-transaction hook has nobody to vote with: git is not made to start it.
+        Assert.Equal(commit, await repo.RevParseAsync("refs/heads/unhooked"));
+        Assert.Empty(HookCallbacks(repo));
     }
+
+    [Fact]
+    public async Task UpdateReferences_InPraefectTransaction_HookCallsBackAndRefusesWithoutCoordinator()
+    {
+        var repo = await server.CreateRepoAsync();
+        var commit = await repo.CommitAsync(branch: "");
+        var transaction = Convert.ToBase64String("{\"id\":7,\"node\":\"gitaly-1\",\"primary\":true}"u8);
+
+        using var call = server.Ref.UpdateReferences(new Metadata { { "gitaly-reference-transaction", transaction } });
+        var request = new UpdateReferencesRequest { Repository = ServerFixture.Proto(repo) };
+        request.Updates.Add(U("refs/heads/voted", commit));
+        await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+
+        // git ran Lode's reference-transaction hook, which called HookService with the transaction in its payload; this
+        // server has no coordinator to vote with, so the prepared vote fails, git aborts the update and says so in a
+        // second call (aborted, not voted on).
+        Assert.Equal(["FailedPrecondition", "OK"], HookCallbacks(repo).Select(c => c.Fields["grpc.code"]?.ToString()));
+        Assert.Null(await repo.TryRevParseAsync("refs/heads/voted"));
+    }
+
+    [Fact]
+    public async Task UpdateReferences_MalformedTransactionMetadata_InvalidArgumentAndNothingChanged()
+    {
+        var repo = await server.CreateRepoAsync();
+        var commit = await repo.CommitAsync(branch: "");
+
+        using var call = server.Ref.UpdateReferences(new Metadata { { "gitaly-reference-transaction", "not base64!" } });
+        var request = new UpdateReferencesRequest { Repository = ServerFixture.Proto(repo) };
+        request.Updates.Add(U("refs/heads/voted", commit));
+        await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Null(await repo.TryRevParseAsync("refs/heads/voted"));
+    }
+
+    private List<LogRecord> HookCallbacks(TestRepo repo) => server.Logs.AccessLog
+        .Where(r => Equals(r.Fields.GetValueOrDefault("grpc.method"), "ReferenceTransactionHook") &&
+            Equals(r.Fields.GetValueOrDefault("grpc.request.repoPath"), repo.RelativePath))
+        .ToList();
 }
