@@ -69,6 +69,10 @@ public sealed record GitSubcommand(
         [
             new("core.alternateRefsCommand", "exit 0 #"),
             new("receive.advertisePushOptions", "true"),
+
+            // Repositories are maintained by housekeeping, and gc.auto=0 makes `gc --auto` a no-op: receive-pack need not
+            // start it after every push.
+            new("receive.autogc", "false"),
             new("receive.hideRefs", "refs/keep-around/"),
             new("receive.hideRefs", "refs/remotes/"),
             new("receive.hideRefs", "refs/tmp/"),
