@@ -43,8 +43,9 @@ internal sealed class InProcessLode : IAsyncDisposable
     /// <c>dotnet lode.dll hooks &lt;name&gt;</c>.
     /// </param>
     /// <param name="smartHttp">Also listen for git over HTTP (<c>[lode.http]</c>).</param>
+    /// <param name="gitlabUrl"><c>[gitlab] url</c>: pushes then ask GitLab's internal API (secret <see cref="GitlabInternalApi.Secret"/>).</param>
     public static async Task<InProcessLode> StartAsync(string storagePath, string runtimeRoot, string? binDir, bool smartHttp,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? gitlabUrl = null)
     {
         Directory.CreateDirectory(runtimeRoot);
         var host = await ServerHost.StartAsync(new LodeOptions
@@ -57,12 +58,21 @@ internal sealed class InProcessLode : IAsyncDisposable
             Logging = new LoggingOptions { Format = "json", Level = Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL") ?? "info" },
             Storages = [new StorageOptions(StorageName, storagePath)],
             Http = new LodeHttpOptions { ListenAddr = smartHttp ? "127.0.0.1:0" : null },
-        }, new ServerHostSettings { LogStream = Stream.Null }, cancellationToken);
+            Gitlab = gitlabUrl is null ? new GitlabOptions() : new GitlabOptions { Url = gitlabUrl, Secret = GitlabInternalApi.Secret },
+        }, new ServerHostSettings { LogStream = LogStream() }, cancellationToken);
 
         // One HTTP/2 connection multiplexes every caller, as one Rails process shares a channel per Gitaly.
         var channel = GrpcChannel.ForAddress("http://" + host.Endpoints.Tcp, new GrpcChannelOptions { MaxReceiveMessageSize = null });
         return new InProcessLode(host, channel, storagePath);
     }
+
+    /// <summary>
+    /// Where the server's log goes: nowhere, or with <c>BENCH_LOG_FILE=PREFIX</c> to <c>PREFIX.&lt;random&gt;</c>, one file per
+    /// server, to read the access log's <c>grpc.time_ms</c> of each call after a run.
+    /// </summary>
+    private static Stream LogStream() => Environment.GetEnvironmentVariable("BENCH_LOG_FILE") is { Length: > 0 } prefix
+        ? File.Open(prefix + "." + Guid.NewGuid().ToString("N")[..6], FileMode.Create)
+        : Stream.Null;
 
     public Repository Repository(string relativePath) => new()
     {

@@ -8,8 +8,10 @@ namespace Lode.Benchmarks.Transport;
 /// git's transports through Lode side by side with plain git on the same repository: a full bare clone through
 /// Lode's own smart HTTP listener and through the Go workhorse emulation (sidechannel), against
 /// <c>git clone --bare file://</c>, with the server's RSS growth sampled during each clone; and a one-commit push
-/// with Lode's hooks (NativeAOT <c>lode-hooks</c> and the <c>dotnet lode.dll</c> fallback) against a plain local
-/// <c>git push</c> into a bare repository without hooks.
+/// against a plain local <c>git push</c> into a bare repository without hooks: through the front door standalone (no
+/// hook has work), with a custom pre-receive hook, and through workhorse into servers with <c>[gitlab] url</c> set
+/// (pre-receive asks <c>/allowed</c> and <c>/pre_receive</c>, post-receive <c>/post_receive</c>) running the NativeAOT
+/// <c>lode-hooks</c> or the <c>dotnet lode.dll</c> fallback.
 /// </summary>
 internal sealed class TransportBenchmark : IBenchmark
 {
@@ -82,7 +84,7 @@ internal sealed class TransportBenchmark : IBenchmark
 
             if (only is null or "push")
             {
-                await PushAsync(args, scratch, source, repo, lode, hooksBin, proxy, rows, cancellationToken);
+                await PushAsync(args, scratch, source, repo, lode, hooksBin, clientScript, rows, cancellationToken);
             }
 
             Comparison.PrintTable(Console.Out, "transport: medians, Lode/git (time and memory: lower is better)", rows);
@@ -216,7 +218,7 @@ internal sealed class TransportBenchmark : IBenchmark
     }
 
     private static async Task PushAsync(BenchmarkArgs args, Scratch scratch, string source, string repo, InProcessLode lode, string? hooksBin,
-        WorkhorseProxy? proxy, List<Comparison> rows, CancellationToken cancellationToken)
+        string? clientScript, List<Comparison> rows, CancellationToken cancellationToken)
     {
         var iterations = args.GetInt("push-iterations", 15);
         var warmup = args.GetInt("push-warmup", 3);
@@ -224,22 +226,37 @@ internal sealed class TransportBenchmark : IBenchmark
         // Each target is its own full copy of the repository, so every push meets the same 1,201 refs.
         var plainTarget = scratch.Path("plain", "push.git");
         Scratch.CopyRepository(source, plainTarget);
-        const string LodeTarget = "push/front-door.git";
-        Scratch.CopyRepository(source, Path.Combine(lode.StoragePath, LodeTarget));
-        const string WorkhorseTarget = "push/workhorse.git";
-        if (proxy is not null)
-        {
-            Scratch.CopyRepository(source, Path.Combine(lode.StoragePath, WorkhorseTarget));
-        }
+        const string StandaloneTarget = "push/standalone.git";
+        Scratch.CopyRepository(source, Path.Combine(lode.StoragePath, StandaloneTarget));
+        const string CustomHookTarget = "push/custom-hook.git";
+        var customHookRepo = Path.Combine(lode.StoragePath, CustomHookTarget);
+        Scratch.CopyRepository(source, customHookRepo);
+        WriteCustomPreReceive(customHookRepo);
 
-        // Server B runs the same front door with the dotnet fallback hooks (no lode-hooks in its bin_dir).
-        InProcessLode? fallback = null;
-        if (hooksBin is not null)
+        // GitLab's path: workhorse's PostReceivePack into a server with [gitlab] set, so that every push asks the internal
+        // API (pre-receive: /allowed and /pre_receive; post-receive: /post_receive). Server C runs the NativeAOT hooks,
+        // server D (informative) the dotnet fallback.
+        const string GitlabTarget = "push/gitlab.git";
+        var servers = new List<(InProcessLode Server, WorkhorseProxy Proxy, string Name)>();
+        GitlabInternalApi? gitlab = null;
+        if (clientScript is null)
         {
-            var storageB = scratch.Path("storage-b");
-            Scratch.CopyRepository(source, Path.Combine(storageB, LodeTarget));
-            fallback = await InProcessLode.StartAsync(storageB, scratch.Path("run-b"), binDir: null, smartHttp: true, cancellationToken);
-            Console.WriteLine($"  lode B: http {fallback.HttpAddress}, hooks: {DescribeHooks(fallback)}");
+            Console.WriteLine("  GitLab push variants skipped: they need shared/tools/gitaly-client.sh (workhorse sends the user and gl_repository)");
+        }
+        else
+        {
+            gitlab = await GitlabInternalApi.StartAsync();
+            foreach (var (name, bin) in hooksBin is null ? [("dotnet", (string?)null)] : new[] { ("AOT", hooksBin), ("dotnet", null) })
+            {
+                var storage = scratch.Path("storage-gitlab-" + name);
+                Scratch.CopyRepository(source, Path.Combine(storage, GitlabTarget));
+                var server = await InProcessLode.StartAsync(storage, scratch.Path("run-gitlab-" + name), bin, smartHttp: false, cancellationToken,
+                    gitlab.Url);
+                var proxy = await WorkhorseProxy.StartAsync(clientScript, server.GrpcAddress, InProcessLode.Token,
+                    scratch.Path("proxy-gitlab-" + name + ".addr"), cancellationToken);
+                servers.Add((server, proxy, name));
+                Console.WriteLine($"  lode with [gitlab] url = {gitlab.Url} ({name} hooks: {DescribeHooks(server)}), workhorse emulation at {proxy.Address}");
+            }
         }
 
         try
@@ -267,18 +284,14 @@ internal sealed class TransportBenchmark : IBenchmark
 
             var hooksA = hooksBin is not null ? "AOT" : "dotnet";
             Add("git push <path> (no hooks)", "", plainTarget, plainTarget);
-            Add($"lode front door, {(hooksBin is not null ? "NativeAOT" : "dotnet")} hooks", $"push, front door {hooksA} hooks / git",
-                $"http://bench:{InProcessLode.Token}@{lode.HttpAddress}/{LodeTarget}", Path.Combine(lode.StoragePath, LodeTarget));
-            if (fallback is not null)
+            Add("lode front door, standalone (no hook runs)", "push, front door standalone / git",
+                $"http://bench:{InProcessLode.Token}@{lode.HttpAddress}/{StandaloneTarget}", Path.Combine(lode.StoragePath, StandaloneTarget));
+            Add($"lode front door, custom pre-receive, {hooksA}", $"push, front door custom pre-receive {hooksA} / git",
+                $"http://bench:{InProcessLode.Token}@{lode.HttpAddress}/{CustomHookTarget}", customHookRepo);
+            foreach (var (server, proxy, name) in servers)
             {
-                Add("lode front door, dotnet hooks", "push, front door dotnet hooks / git",
-                    $"http://bench:{InProcessLode.Token}@{fallback.HttpAddress}/{LodeTarget}", Path.Combine(fallback.StoragePath, LodeTarget));
-            }
-
-            if (proxy is not null)
-            {
-                Add($"workhorse PostReceivePack, {hooksA} hooks", $"push, workhorse {hooksA} hooks / git", $"http://{proxy.Address}/{WorkhorseTarget}",
-                    Path.Combine(lode.StoragePath, WorkhorseTarget));
+                Add($"workhorse + GitLab API, {name} hooks", $"push, workhorse + GitLab API, {name} hooks / git", $"http://{proxy.Address}/{GitlabTarget}",
+                    Path.Combine(server.StoragePath, GitlabTarget));
             }
 
             // The first commit goes to every target before timing, and must land.
@@ -301,7 +314,20 @@ internal sealed class TransportBenchmark : IBenchmark
                 }
             }
 
-            Console.WriteLine($"  validated: every target's main is the last pushed commit");
+            var pushes = 1 + warmup + iterations;
+            var ran = File.ReadAllLines(Path.Combine(customHookRepo, "pre-receive-ran")).Length;
+            if (ran != pushes)
+            {
+                throw new InvalidOperationException($"the custom pre-receive hook ran {ran} times for {pushes} pushes");
+            }
+
+            Console.WriteLine($"  validated: every target's main is the last pushed commit; the custom pre-receive hook ran for each of the {pushes} pushes");
+            if (gitlab is not null)
+            {
+                Console.WriteLine("  GitLab internal API calls: " + string.Join(", ", gitlab.Calls.OrderBy(c => c.Key, StringComparer.Ordinal)
+                    .Select(c => $"{c.Key} {c.Value}")) + $" (for {servers.Count} x {pushes} pushes)");
+            }
+
             var git = results[0].Median.TotalMilliseconds;
             for (var i = 1; i < results.Count; i++)
             {
@@ -310,11 +336,27 @@ internal sealed class TransportBenchmark : IBenchmark
         }
         finally
         {
-            if (fallback is not null)
+            foreach (var (server, proxy, _) in servers)
             {
-                await fallback.DisposeAsync();
+                await proxy.DisposeAsync();
+                await server.DisposeAsync();
+            }
+
+            if (gitlab is not null)
+            {
+                await gitlab.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>A custom pre-receive hook that reads the changes and notes that it ran, as a small real hook would.</summary>
+    private static void WriteCustomPreReceive(string repository)
+    {
+        var folder = Path.Combine(repository, "custom_hooks");
+        Directory.CreateDirectory(folder);
+        var hook = Path.Combine(folder, "pre-receive");
+        File.WriteAllText(hook, $"#!/bin/sh\ncat > /dev/null\necho ran >> '{Path.Combine(repository, "pre-receive-ran")}'\n");
+        File.SetUnixFileMode(hook, (UnixFileMode)0x1ED);
     }
 
     /// <summary>What git runs as the server's update hook: the NativeAOT executable or the dotnet fallback script.</summary>
