@@ -24,6 +24,14 @@ public sealed class StorageLocator
     /// <summary>The storage's root folder; INVALID_ARGUMENT if unknown, NOT_FOUND if the folder is gone.</summary>
     public string GetStorageRoot(string storageName)
     {
+        var root = GetConfiguredRoot(storageName);
+        EnsureStorageExists(root);
+        return root;
+    }
+
+    /// <summary>The storage's root folder as configured; INVALID_ARGUMENT if unknown. Whether it exists is not checked.</summary>
+    private string GetConfiguredRoot(string storageName)
+    {
         if (string.IsNullOrEmpty(storageName))
         {
             throw LodeException.InvalidArgument("storage name not set");
@@ -34,12 +42,15 @@ public sealed class StorageLocator
             throw LodeException.InvalidArgument("storage name not found").With("storage_name", storageName);
         }
 
+        return root;
+    }
+
+    private static void EnsureStorageExists(string root)
+    {
         if (!Directory.Exists(root))
         {
             throw LodeException.NotFound("storage does not exist").With("storage_path", root);
         }
-
-        return root;
     }
 
     /// <summary>
@@ -63,25 +74,39 @@ public sealed class StorageLocator
             throw LodeException.InvalidArgument("repository path not set");
         }
 
-        var root = GetStorageRoot(storageName);
+        // A repository that passes every check below lies inside the storage folder, which therefore exists: the folder
+        // is looked at only when an answer depends on it (creation, or a refusal), so that the usual call costs no stat.
+        // Every refusal still comes in Gitaly's order, the missing storage first.
+        var root = GetConfiguredRoot(storageName);
+        if (!mustExist)
+        {
+            EnsureStorageExists(root);
+        }
+
         if (HasOverlongComponent(relativePath))
         {
+            EnsureStorageExists(root);
             throw LodeException.InvalidArgument("relative path has a component that is too long").With("relative_path", relativePath);
         }
 
-        var full = JoinInside(root, relativePath)
-            ?? throw LodeException.InvalidArgument("relative path escapes root directory").With("relative_path", relativePath);
+        var full = JoinInside(root, relativePath);
+        if (full is null)
+        {
+            EnsureStorageExists(root);
+            throw LodeException.InvalidArgument("relative path escapes root directory").With("relative_path", relativePath);
+        }
 
         // Lexically fine but never a repository: the storage itself (removing it would remove every repository)
         // and the server's reserved +gitaly folder (staging, quarantines, caches).
         if (full == root || full.StartsWith(root.TrimEnd('/') + "/+gitaly", StringComparison.Ordinal))
         {
+            EnsureStorageExists(root);
             throw LodeException.InvalidArgument("relative path does not name a repository").With("relative_path", relativePath);
         }
 
         if (mustExist)
         {
-            ValidateRepository(full);
+            ValidateRepository(full, root);
         }
 
         string? objectDir = null;
@@ -137,9 +162,12 @@ public sealed class StorageLocator
 
     private static bool HasOverlongComponent(string path)
     {
-        foreach (var part in path.Split('/'))
+        foreach (var range in path.AsSpan().Split('/'))
         {
-            if (System.Text.Encoding.UTF8.GetByteCount(part) > MaxComponentBytes)
+            var part = path.AsSpan(range);
+
+            // A UTF-8 encoding takes at most three bytes per UTF-16 unit, so most components need no counting.
+            if (part.Length * 3 > MaxComponentBytes && System.Text.Encoding.UTF8.GetByteCount(part) > MaxComponentBytes)
             {
                 return true;
             }
@@ -148,22 +176,33 @@ public sealed class StorageLocator
         return false;
     }
 
-    /// <summary>NOT_FOUND when the folder is missing, FAILED_PRECONDITION when it is not a git repository.</summary>
-    public static void ValidateRepository(string fullPath)
+    /// <summary>
+    /// NOT_FOUND when the folder is missing (or, given <paramref name="storageRoot"/>, the storage), FAILED_PRECONDITION
+    /// when it is not a git repository. The entries are looked at first: a repository that has them all is answered
+    /// with three stats, and the folders above are looked at only to word a refusal.
+    /// </summary>
+    public static void ValidateRepository(string fullPath, string? storageRoot = null)
     {
-        if (!Directory.Exists(fullPath))
-        {
-            throw LodeException.NotFound("repository not found").With("repository_path", fullPath);
-        }
-
         foreach (var entry in (ReadOnlySpan<string>)["objects", "refs", "HEAD"])
         {
             var path = Path.Combine(fullPath, entry);
-            if (!Directory.Exists(path) && !File.Exists(path))
+            var exists = entry == "HEAD" ? File.Exists(path) || Directory.Exists(path) : Directory.Exists(path) || File.Exists(path);
+            if (exists)
             {
-                throw LodeException.FailedPrecondition($"repository not valid: \"{entry}\" does not exist")
-                    .With("repository_path", fullPath);
+                continue;
             }
+
+            if (storageRoot is not null)
+            {
+                EnsureStorageExists(storageRoot);
+            }
+
+            if (!Directory.Exists(fullPath))
+            {
+                throw LodeException.NotFound("repository not found").With("repository_path", fullPath);
+            }
+
+            throw LodeException.FailedPrecondition($"repository not valid: \"{entry}\" does not exist").With("repository_path", fullPath);
         }
     }
 

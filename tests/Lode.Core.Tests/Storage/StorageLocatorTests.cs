@@ -60,6 +60,9 @@ public sealed class StorageLocatorTests : IDisposable
         // 4: the storage folder
         { "gone", "repo.git", true, ErrorCode.NotFound, "storage does not exist" },
         { "gone", "repo.git", false, ErrorCode.NotFound, "storage does not exist" },
+        { "gone", "../escape", true, ErrorCode.NotFound, "storage does not exist" },
+        { "gone", "+gitaly/tmp", true, ErrorCode.NotFound, "storage does not exist" },
+        { "gone", "a/objects/../../..", true, ErrorCode.NotFound, "storage does not exist" },
         // 5: lexical escape, whether or not the repository must exist
         { "default", "..", false, ErrorCode.InvalidArgument, "relative path escapes root directory" },
         { "default", "../x", true, ErrorCode.InvalidArgument, "relative path escapes root directory" },
