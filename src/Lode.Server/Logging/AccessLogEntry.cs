@@ -171,9 +171,9 @@ public sealed class AccessLogEntry(string message) : IReadOnlyList<KeyValuePair<
 
     private static void Time(Utf8JsonWriter json, JsonEncodedText name, DateTime value)
     {
-        Span<byte> buffer = stackalloc byte[32];
-        value.TryFormat(buffer, out var length, LogFields.TimeFormat, CultureInfo.InvariantCulture);
-        json.WriteString(name, buffer[..length]);
+        Span<byte> buffer = stackalloc byte[LogFields.TimeLength];
+        LogFields.FormatTime(value, buffer);
+        json.WriteString(name, buffer);
     }
 
     /// <summary>Field names, encoded once.</summary>

@@ -29,9 +29,9 @@ public static class LogLineWriter
         var json = cachedJson ??= new Utf8JsonWriter(output, JsonOptions);
         json.Reset(output);
         json.WriteStartObject();
-        Span<byte> time = stackalloc byte[32];
-        DateTime.UtcNow.TryFormat(time, out var timeLength, LogFields.TimeFormat, CultureInfo.InvariantCulture);
-        json.WriteString("time"u8, time[..timeLength]);
+        Span<byte> time = stackalloc byte[LogFields.TimeLength];
+        LogFields.FormatTime(DateTime.UtcNow, time);
+        json.WriteString("time"u8, time);
         json.WriteString("level"u8, LogFields.Level(level));
         json.WriteString("msg"u8, message);
         json.WriteNumber("pid"u8, LogFields.ProcessId);

@@ -12,6 +12,10 @@ public sealed class MetricsRegistry
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+
+        // Gitaly's series carry no exemplars; without this prometheus-net looks at the current trace for one on every
+        // observation.
+        Factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = (_, _) => Exemplar.None };
     }
 
     public CollectorRegistry Registry { get; }
