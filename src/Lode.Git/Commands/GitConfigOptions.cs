@@ -12,6 +12,26 @@ namespace Lode.Git.Commands;
 /// </summary>
 public static class GitConfigOptions
 {
+    /// <summary>
+    /// Keys whose value git runs as a program in the commands these options reach (upload-pack, receive-pack and
+    /// what they start). A request could otherwise run anything on the server; the shared token is no reason to allow
+    /// it. Gitaly accepts them: refusing them is a deliberate difference.
+    /// </summary>
+    private static readonly HashSet<string> ProgramKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "uploadpack.packObjectsHook",
+        "core.alternateRefsCommand",
+        "core.hooksPath",
+        "core.fsmonitor",
+        "core.sshCommand",
+        "core.gitProxy",
+        "core.askPass",
+        "core.pager",
+        "core.editor",
+        "credential.helper",
+        "gpg.program",
+    };
+
     public static IReadOnlyList<KeyValuePair<string, string>> Parse(IReadOnlyList<string> options)
     {
         if (options.Count == 0)
@@ -32,6 +52,11 @@ public static class GitConfigOptions
             if (KeyError(key) is { } error)
             {
                 throw LodeException.InvalidArgument($"invalid configuration key {GoQuote.Quote(key)}: {error}");
+            }
+
+            if (ProgramKeys.Contains(key) || key.StartsWith("filter.", StringComparison.OrdinalIgnoreCase))
+            {
+                throw LodeException.InvalidArgument($"configuration key {GoQuote.Quote(key)} may not be set by a request: git runs its value as a program");
             }
 
             pairs.Add(new(key, option[(equals + 1)..]));

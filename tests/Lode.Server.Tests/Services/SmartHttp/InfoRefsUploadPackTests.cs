@@ -123,6 +123,10 @@ public sealed class InfoRefsUploadPackTests(ServerFixture server) : IClassFixtur
     [InlineData("nosection=1", "invalid configuration key \"nosection\": key \"nosection\" must contain at least one section")]
     [InlineData(".core.x=1", "invalid configuration key \".core.x\": key \".core.x\" must not start or end with a dot")]
     [InlineData("core.a b=1", "invalid configuration key \"core.a b\": key \"core.a b\" failed regexp validation")]
+    [InlineData("uploadpack.packObjectsHook=touch /tmp/pwned; git",
+        "configuration key \"uploadpack.packObjectsHook\" may not be set by a request: git runs its value as a program")]
+    [InlineData("CORE.alternateRefsCommand=id", "configuration key \"CORE.alternateRefsCommand\" may not be set by a request: git runs its value as a program")]
+    [InlineData("filter.lfs.smudge=id", "configuration key \"filter.lfs.smudge\" may not be set by a request: git runs its value as a program")]
     public async Task InfoRefsUploadPack_InvalidConfigOption_InvalidArgument(string option, string message)
     {
         var repo = await server.CreateRepoAsync();
