@@ -7,7 +7,7 @@ namespace Lode.EndToEnd.Tests;
 /// A server with a token, its gRPC listeners (TCP and a unix socket) and the smart HTTP front door, for the real git
 /// client to clone from and push to.
 /// </summary>
-public sealed class EndToEndFixture : ServerFixture
+public class EndToEndFixture : ServerFixture
 {
     public const string Token = "end-to-end-secret";
 

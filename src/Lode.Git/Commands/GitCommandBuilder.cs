@@ -22,6 +22,7 @@ public sealed class GitCommandBuilder
     private bool pipeStdin;
     private string? workingDirectory;
     private Func<ReadOnlyMemory<byte>, ValueTask>? stderrSink;
+    private bool noShallowFile;
 
     internal GitCommandBuilder(GitCommandFactory factory, RepositoryPaths? repository, GitSubcommand subcommand)
     {
@@ -49,6 +50,16 @@ public sealed class GitCommandBuilder
             Flag(flag);
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// The global <c>--shallow-file ""</c>: git then ignores the repository's shallow file, as <c>upload-pack</c> asks of
+    /// the <c>pack-objects</c> it starts for a shallow fetch.
+    /// </summary>
+    public GitCommandBuilder WithoutShallowFile()
+    {
+        noShallowFile = true;
         return this;
     }
 
@@ -210,6 +221,12 @@ public sealed class GitCommandBuilder
         }
 
         factory.AddGlobalArguments(psi, repository, subcommand, callConfig);
+        if (noShallowFile)
+        {
+            psi.ArgumentList.Add("--shallow-file");
+            psi.ArgumentList.Add("");
+        }
+
         psi.ArgumentList.Add(subcommand.Name);
         foreach (var argument in arguments)
         {

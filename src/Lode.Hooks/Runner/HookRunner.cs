@@ -41,6 +41,7 @@ internal static class HookRunner
             "update" => RequestedHooks.Update,
             "post-receive" => RequestedHooks.PostReceive,
             "reference-transaction" => RequestedHooks.ReferenceTransaction,
+            "git" => RequestedHooks.PackObjects,
             _ => (RequestedHooks?)null,
         };
 
@@ -72,7 +73,8 @@ internal static class HookRunner
 
         if (payload.RequestedHooks != (int)RequestedHooks.All && (payload.RequestedHooks & (int)bit.Value) == 0)
         {
-            return 0;
+            // git still needs its pack when the server did not ask for the hook: pack-objects then runs here.
+            return bit == RequestedHooks.PackObjects ? await RunGitAsync(args) : 0;
         }
 
         try
@@ -86,6 +88,7 @@ internal static class HookRunner
                 "pre-receive" => await PreReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
                 "post-receive" => await PostReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
                 "update" => await UpdateAsync(client, headers, repository, environment, args, stdout, stderr),
+                "git" => await PackObjectsHook.RunAsync(client, headers, repository, payload, args, stdin, stdout, stderr),
                 _ => await ReferenceTransactionAsync(client, headers, repository, environment, args, stdin, stdout, stderr),
             };
         }
@@ -93,7 +96,7 @@ internal static class HookRunner
         {
             return await FailAsync(stderr, e.Message);
         }
-        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException)
+        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException or InvalidDataException)
         {
             return await FailAsync(stderr, $"error when running {hook} hook: " + e.Message);
         }
@@ -171,6 +174,20 @@ internal static class HookRunner
         var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
         await send;
         return exitCode;
+    }
+
+    /// <summary>Runs <c>git &lt;args&gt;</c> with this process's stdin, stdout and stderr, and returns its exit code.</summary>
+    private static async Task<int> RunGitAsync(IReadOnlyList<string> args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var git = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("git did not start");
+        await git.WaitForExitAsync();
+        return git.ExitCode;
     }
 
     /// <summary>Sends stdin in chunks, then half-closes. Errors surface through the response stream, which is awaited first.</summary>

@@ -87,7 +87,13 @@ internal sealed partial class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(new CatFileCache(git, options, metrics.Factory));
             builder.Services.AddSingleton<ObjectReaders>();
-            builder.Services.AddSingleton(new HooksDirectory(runtime.HooksPath, runtime.Path, runtime.InternalSocketPath, options.Auth.Token));
+            // Lode keeps no pack cache yet: with [pack_objects_cache] enabled, pack-objects runs through the hook as in Gitaly,
+            // uncached; otherwise upload-pack runs it directly, which is the same work without a process and a call between.
+            var packObjectsHook = options.PackObjectsCache.Enabled
+                ? HookInstaller.PackObjectsHookCommand(options.BinDir, typeof(ServerHost).Assembly.Location)
+                : null;
+            builder.Services.AddSingleton(new HooksDirectory(runtime.HooksPath, runtime.Path, runtime.InternalSocketPath, options.Auth.Token,
+                packObjectsHook));
             builder.Services.AddSingleton<HookSetup>();
             builder.Services.AddLodeHooks(options);
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));

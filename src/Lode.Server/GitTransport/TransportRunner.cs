@@ -85,6 +85,7 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
             .WithGitProtocol(gitProtocol)
             .Apply(config)
             .WithStdin();
+        await ApplyPackObjectsHookAsync(command, repository, cancellationToken);
 
         using var stats = new PackfileNegotiation();
         GitProcess process;
@@ -169,6 +170,10 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
                 capture.Add(chunk.Span);
                 await stderr(chunk, local.Token);
             });
+        if (subcommand == GitSubcommand.UploadPack)
+        {
+            await ApplyPackObjectsHookAsync(command, repository, cancellationToken);
+        }
 
         GitProcess process;
         try
@@ -224,6 +229,16 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
 
             return new CommandOutcome(exit, ExitFailure(ErrorCode.Internal, "cmd wait: ", exit, process,
                 ", stderr: " + GoQuote.Quote(process.Stderr)));
+        }
+    }
+
+    /// <summary>upload-pack's pack-objects hook, when the server runs one; after the request's config, so that it wins.</summary>
+    private async Task ApplyPackObjectsHookAsync(GitCommandBuilder command, RepositoryPaths repository, CancellationToken cancellationToken)
+    {
+        if (hooks.Directory.PackObjectsHookCommand is not null)
+        {
+            var format = await ObjectFormat.DetectAsync(git, repository, cancellationToken);
+            hooks.ApplyPackObjectsHook(command, repository, format.Name);
         }
     }
 

@@ -75,6 +75,16 @@ public static class HookInstaller
         return command;
     }
 
+    /// <summary>
+    /// What git runs, through the shell, as <c>uploadpack.packObjectsHook</c>: the hooks executable, or the main
+    /// executable's <c>hooks</c> command. git appends <c>git pack-objects …</c>.
+    /// </summary>
+    public static string PackObjectsHookCommand(string? binDir, string lodeAssembly)
+    {
+        var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
+        return executable is not null && IsExecutable(executable) ? Quote(executable) : FallbackCommand(lodeAssembly) + " hooks";
+    }
+
     /// <summary>How the shell scripts start the main executable: the dotnet host with <c>lode.dll</c>, or <c>lode</c> itself.</summary>
     private static string FallbackCommand(string lodeAssembly)
     {

@@ -49,6 +49,32 @@ public sealed class HookSetup(HooksDirectory directory, IGitlabClient gitlab, Lo
     }
 
     /// <summary>
+    /// upload-pack's pack-objects hook (spec §7.5), when the server runs one: git then starts the hooks executable in
+    /// place of <c>git pack-objects</c>, and it asks the server for the pack.
+    /// </summary>
+    public GitCommandBuilder ApplyPackObjectsHook(GitCommandBuilder command, RepositoryPaths paths, string objectFormat)
+    {
+        if (directory.PackObjectsHookCommand is not { } hook)
+        {
+            return command;
+        }
+
+        var payload = new HooksPayload
+        {
+            RequestedHooks = (int)RequestedHooks.PackObjects,
+            Repository = JsonFormatter.Default.Format(new Repository { StorageName = paths.StorageName, RelativePath = paths.RelativePath }),
+            ObjectFormat = objectFormat,
+            RuntimeDir = directory.RuntimeDir,
+            InternalSocket = directory.InternalSocket,
+            InternalSocketToken = directory.InternalSocketToken,
+        };
+
+        return command
+            .Config("uploadpack.packObjectsHook", hook)
+            .Env(HooksPayload.EnvironmentVariable, payload.ToEnvironmentValue());
+    }
+
+    /// <summary>
     /// Which of the <paramref name="requested"/> hooks would do anything (spec §5.6, §8.4): in a transaction every one
     /// votes or synchronises; outside one, reference-transaction has nobody to vote with, update only runs custom update
     /// hooks, and pre- and post-receive call GitLab (when configured) and run custom hooks. Custom hooks are looked up

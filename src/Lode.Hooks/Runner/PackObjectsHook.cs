@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net.Sockets;
+using Gitaly;
+using Grpc.Core;
+using Lode.Server.Hooks;
+
+namespace Lode.Hooks;
+
+/// <summary>
+/// git upload-pack's pack-objects hook (<c>uploadpack.packObjectsHook</c>, spec §7.5): git runs
+/// <c>&lt;hook&gt; git [--shallow-file ""] pack-objects --stdout …</c> and reads the pack from its stdout. The server runs
+/// pack-objects: this process listens on a socket named <c>sidechannel</c> in a folder of its own, names it in the
+/// call's metadata, sends git's stdin there once the server has dialled it, and unpacks the server's side-band
+/// answer onto stdout (band 1) and stderr (band 2).
+/// </summary>
+internal static class PackObjectsHook
+{
+    private static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(HookService.HookServiceClient client, Metadata headers, Repository repository, HooksPayload payload,
+        IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
+    {
+        var folder = Directory.CreateTempSubdirectory("lode-pack-objects-");
+        try
+        {
+            var socketPath = Path.Combine(folder.FullName, PackObjectsSidechannelProtocol.SocketName);
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(1);
+
+            var request = new PackObjectsHookWithSidechannelRequest
+            {
+                Repository = repository,
+                GlId = payload.UserDetails?.UserId ?? "",
+                GlUsername = payload.UserDetails?.Username ?? "",
+                GitProtocol = Environment.GetEnvironmentVariable("GIT_PROTOCOL") ?? "",
+                RemoteIp = payload.UserDetails?.RemoteIp ?? "",
+            };
+            request.Args.Add(args);
+            headers.Add(PackObjectsSidechannelProtocol.MetadataKey, socketPath);
+
+            using var stop = new CancellationTokenSource();
+            using var call = client.PackObjectsHookWithSidechannelAsync(request, headers);
+
+            // The server dials as soon as it has checked the request; a refusal ends the call first, and stops the wait.
+            var failed = call.ResponseAsync.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(stop.Token).AsTask().WaitAsync(AcceptTimeout);
+            }
+            catch (OperationCanceledException)
+            {
+                await call.ResponseAsync;
+                throw new InvalidOperationException("the server answered without opening the side channel");
+            }
+
+            using (connection)
+            {
+                await using var channel = new NetworkStream(connection, ownsSocket: false);
+                var send = SendAsync(stdin, channel, connection);
+                await ReceiveAsync(channel, stdout, stderr);
+                await send;
+            }
+
+            await call.ResponseAsync;
+            return 0;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>git's stdin to the server, then the end of our sending side: that is how the server knows the input ended.</summary>
+    private static async Task SendAsync(Stream stdin, Stream channel, Socket connection)
+    {
+        try
+        {
+            await stdin.CopyToAsync(channel);
+            connection.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The server stopped reading: its answer (or the call's status) says why.
+        }
+    }
+
+    /// <summary>Side-band packets until the server closes: band 1 to stdout, band 2 to stderr.</summary>
+    private static async Task ReceiveAsync(Stream channel, Stream stdout, Stream stderr)
+    {
+        var header = new byte[4];
+        var data = ArrayPool<byte>.Shared.Rent(65520);
+        try
+        {
+            while (await ReadExactlyOrEndAsync(channel, header))
+            {
+                if (!int.TryParse(header, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length) || length is > 0 and < 5 || length > 65520)
+                {
+                    throw new InvalidDataException("invalid side-band packet from the server");
+                }
+
+                if (length == 0)
+                {
+                    continue;
+                }
+
+                await channel.ReadExactlyAsync(data.AsMemory(0, length - 4));
+                var payload = data.AsMemory(1, length - 5);
+                switch (data[0])
+                {
+                    case 1:
+                        await stdout.WriteAsync(payload);
+                        break;
+                    case 2:
+                        await stderr.WriteAsync(payload);
+                        await stderr.FlushAsync();
+                        break;
+                    default:
+                        throw new InvalidDataException($"side-band packet on unknown band {data[0]}");
+                }
+            }
+
+            await stdout.FlushAsync();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
+
+    private static async Task<bool> ReadExactlyOrEndAsync(Stream stream, byte[] buffer)
+    {
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (read == 0)
+        {
+            return false;
+        }
+
+        if (read < buffer.Length)
+        {
+            throw new EndOfStreamException("the side channel ended inside a packet");
+        }
+
+        return true;
+    }
+}
