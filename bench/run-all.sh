@@ -30,6 +30,10 @@ run() {
     dotnet run -c Release --no-build --project "$here/Lode.Benchmarks" -- "$name" --repo "$repo" "$@"
 }
 
+echo
+echo "== rpc-exists"
+dotnet run -c Release --no-build --project "$here/Lode.Benchmarks" -- rpc-exists
+
 run catfile "$@"
 run reads "$@"
 

@@ -84,7 +84,7 @@ internal sealed class TransportBenchmark : IBenchmark
 
             if (only is null or "push")
             {
-                await PushAsync(args, scratch, source, repo, lode, hooksBin, clientScript, rows, cancellationToken);
+                await PushAsync(args, scratch, source, repo, lode, hooksBin, clientScript, proxy, rows, cancellationToken);
             }
 
             Comparison.PrintTable(Console.Out, "transport: medians, Lode/git (time and memory: lower is better)", rows);
@@ -218,7 +218,7 @@ internal sealed class TransportBenchmark : IBenchmark
     }
 
     private static async Task PushAsync(BenchmarkArgs args, Scratch scratch, string source, string repo, InProcessLode lode, string? hooksBin,
-        string? clientScript, List<Comparison> rows, CancellationToken cancellationToken)
+        string? clientScript, WorkhorseProxy? proxy, List<Comparison> rows, CancellationToken cancellationToken)
     {
         var iterations = args.GetInt("push-iterations", 15);
         var warmup = args.GetInt("push-warmup", 3);
@@ -232,6 +232,11 @@ internal sealed class TransportBenchmark : IBenchmark
         var customHookRepo = Path.Combine(lode.StoragePath, CustomHookTarget);
         Scratch.CopyRepository(source, customHookRepo);
         WriteCustomPreReceive(customHookRepo);
+        const string WorkhorseStandaloneTarget = "push/workhorse-standalone.git";
+        if (proxy is not null)
+        {
+            Scratch.CopyRepository(source, Path.Combine(lode.StoragePath, WorkhorseStandaloneTarget));
+        }
 
         // GitLab's path: workhorse's PostReceivePack into a server with [gitlab] set, so that every push asks the internal
         // API (pre-receive: /allowed and /pre_receive; post-receive: /post_receive). Server C runs the NativeAOT hooks,
@@ -252,10 +257,10 @@ internal sealed class TransportBenchmark : IBenchmark
                 Scratch.CopyRepository(source, Path.Combine(storage, GitlabTarget));
                 var server = await InProcessLode.StartAsync(storage, scratch.Path("run-gitlab-" + name), bin, smartHttp: false, cancellationToken,
                     gitlab.Url);
-                var proxy = await WorkhorseProxy.StartAsync(clientScript, server.GrpcAddress, InProcessLode.Token,
+                var gitlabProxy = await WorkhorseProxy.StartAsync(clientScript, server.GrpcAddress, InProcessLode.Token,
                     scratch.Path("proxy-gitlab-" + name + ".addr"), cancellationToken);
-                servers.Add((server, proxy, name));
-                Console.WriteLine($"  lode with [gitlab] url = {gitlab.Url} ({name} hooks: {DescribeHooks(server)}), workhorse emulation at {proxy.Address}");
+                servers.Add((server, gitlabProxy, name));
+                Console.WriteLine($"  lode with [gitlab] url = {gitlab.Url} ({name} hooks: {DescribeHooks(server)}), workhorse emulation at {gitlabProxy.Address}");
             }
         }
 
@@ -288,9 +293,16 @@ internal sealed class TransportBenchmark : IBenchmark
                 $"http://bench:{InProcessLode.Token}@{lode.HttpAddress}/{StandaloneTarget}", Path.Combine(lode.StoragePath, StandaloneTarget));
             Add($"lode front door, custom pre-receive, {hooksA}", $"push, front door custom pre-receive {hooksA} / git",
                 $"http://bench:{InProcessLode.Token}@{lode.HttpAddress}/{CustomHookTarget}", customHookRepo);
-            foreach (var (server, proxy, name) in servers)
+            if (proxy is not null)
             {
-                Add($"workhorse + GitLab API, {name} hooks", $"push, workhorse + GitLab API, {name} hooks / git", $"http://{proxy.Address}/{GitlabTarget}",
+                // The same path as GitLab's without the internal API: what the workhorse emulation and PostReceivePack cost.
+                Add("workhorse, standalone (no hook runs)", "push, workhorse standalone / git", $"http://{proxy.Address}/{WorkhorseStandaloneTarget}",
+                    Path.Combine(lode.StoragePath, WorkhorseStandaloneTarget));
+            }
+
+            foreach (var (server, gitlabProxy, name) in servers)
+            {
+                Add($"workhorse + GitLab API, {name} hooks", $"push, workhorse + GitLab API, {name} hooks / git", $"http://{gitlabProxy.Address}/{GitlabTarget}",
                     Path.Combine(server.StoragePath, GitlabTarget));
             }
 
@@ -336,9 +348,9 @@ internal sealed class TransportBenchmark : IBenchmark
         }
         finally
         {
-            foreach (var (server, proxy, _) in servers)
+            foreach (var (server, gitlabProxy, _) in servers)
             {
-                await proxy.DisposeAsync();
+                await gitlabProxy.DisposeAsync();
                 await server.DisposeAsync();
             }
 
