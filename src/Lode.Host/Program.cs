@@ -15,6 +15,12 @@ if (args is ["hooks", var hook, .. var hookArgs])
     return await Lode.Hooks.HookRunner.RunAsync(hook, hookArgs);
 }
 
+// git runs `lode lfs-smudge` as a long-running filter process while GetArchive includes LFS objects.
+if (args is ["lfs-smudge"])
+{
+    return await LfsSmudgeCommand.RunAsync();
+}
+
 var root = new RootCommand("Lode: a Git storage server that speaks Gitaly's gRPC protocol")
 {
     ServeCommand.Create(),

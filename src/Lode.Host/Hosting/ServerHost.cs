@@ -7,8 +7,10 @@ using Lode.Git.CatFile;
 using Lode.Git.Commands;
 using Lode.Server.Backchannel;
 using Lode.Server.FrontDoor;
+using Lode.Server.Gitlab;
 using Lode.Server.Hooks;
 using Lode.Server.Hosting;
+using Lode.Server.Lfs;
 using Lode.Server.Logging;
 using Lode.Server.Metrics;
 using Lode.Server.Repositories;
@@ -96,6 +98,8 @@ internal sealed partial class ServerHost : IAsyncDisposable
                 packObjectsHook));
             builder.Services.AddSingleton<HookSetup>();
             builder.Services.AddLodeHooks(options);
+            builder.Services.AddSingleton(sp => new LfsSmudgeSetup(options, sp.GetRequiredService<IGitlabClient>(),
+                HookInstaller.FallbackCommand(typeof(ServerHost).Assembly.Location)));
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));
             builder.Services.AddLodeGrpc(options);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.GracefulRestartTimeout);

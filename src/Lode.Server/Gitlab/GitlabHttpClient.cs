@@ -200,6 +200,30 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
         }
     }
 
+    public async Task<Stream?> GetLfsObjectAsync(string oid, string glRepository, CancellationToken cancellationToken)
+    {
+        var query = "?oid=" + Uri.EscapeDataString(oid) + "&gl_repository=" + Uri.EscapeDataString(glRepository);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(HttpMethod.Get, "/lfs" + query, null, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (GitlabApiException e) when (e.InnerException is null)
+        {
+            // GitLab answered, but not with the object: the pointer is archived as it is.
+            return null;
+        }
+
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            response.Dispose();
+            return null;
+        }
+
+        // The content stream owns the connection; disposing it releases both.
+        return await response.Content.ReadAsStreamAsync(cancellationToken);
+    }
+
     public async Task<GitlabCheckInfo> CheckAsync(CancellationToken cancellationToken)
     {
         using var timer = Time("check");
@@ -245,7 +269,8 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
     /// Sends one request. Answers 200–399 are returned; any other is turned into GitLab's <c>message</c> (or
     /// <c>Internal API error (&lt;code&gt;)</c>), a network failure into <c>Internal API unreachable</c>.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? remoteIp, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? remoteIp, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, baseUrl + InternalApiPath + path);
         request.Headers.ConnectionClose = true;
@@ -272,7 +297,7 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response = await http.SendAsync(request, completion, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SocketException ||
                                   (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))

@@ -20,6 +20,12 @@ public interface IGitlabClient
     Task<PostReceiveResult> PostReceiveAsync(string glRepository, string glId, string changes, IReadOnlyList<string> pushOptions,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// GET <c>/lfs</c>: the content of an LFS object of the repository, streamed; null when GitLab does not serve it
+    /// (any answer but 200), so that the pointer stays. Unreachable is <see cref="GitlabApiException"/>.
+    /// </summary>
+    Task<Stream?> GetLfsObjectAsync(string oid, string glRepository, CancellationToken cancellationToken);
+
     /// <summary>GET <c>/check</c>: GitLab's version and whether it reaches Redis.</summary>
     Task<GitlabCheckInfo> CheckAsync(CancellationToken cancellationToken);
 }

@@ -18,6 +18,8 @@ public sealed class StandaloneGitlabClient : IGitlabClient
     public Task<PostReceiveResult> PostReceiveAsync(string glRepository, string glId, string changes, IReadOnlyList<string> pushOptions,
         CancellationToken cancellationToken) => Task.FromResult(new PostReceiveResult(true, []));
 
+    public Task<Stream?> GetLfsObjectAsync(string oid, string glRepository, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
     public Task<GitlabCheckInfo> CheckAsync(CancellationToken cancellationToken) =>
         throw new GitlabApiException("no GitLab URL configured: set [gitlab] url");
 }

@@ -86,7 +86,7 @@ public static class HookInstaller
     }
 
     /// <summary>How the shell scripts start the main executable: the dotnet host with <c>lode.dll</c>, or <c>lode</c> itself.</summary>
-    private static string FallbackCommand(string lodeAssembly)
+    public static string FallbackCommand(string lodeAssembly)
     {
         if (string.IsNullOrEmpty(lodeAssembly))
         {

@@ -42,6 +42,9 @@ public sealed class FakeGitlab : IAsyncDisposable
     public Func<JsonElement, FakeAnswer> PostReceive { get; set; } =
         _ => FakeAnswer.Json(200, """{"reference_counter_decreased":true,"messages":[]}""");
 
+    /// <summary>The answer to <c>GET /lfs?oid=…&amp;gl_repository=…</c> (oid, gl_repository); not found by default.</summary>
+    public Func<string, string, FakeAnswer> Lfs { get; set; } = (_, _) => FakeAnswer.Json(404, """{"message":"404 Not Found"}""");
+
     public Func<FakeAnswer> Check { get; set; } =
         () => FakeAnswer.Json(200, """{"gitlab_version":"17.9.0","gitlab_revision":"abc123","api_version":"v4","redis":true}""");
 
@@ -120,6 +123,7 @@ public sealed class FakeGitlab : IAsyncDisposable
                 ("POST", "/api/v4/internal/pre_receive") => PreReceive(json),
                 ("POST", "/api/v4/internal/post_receive") => PostReceive(json),
                 ("GET", "/api/v4/internal/check") => Check(),
+                ("GET", "/api/v4/internal/lfs") => Lfs(context.Request.Query["oid"].ToString(), context.Request.Query["gl_repository"].ToString()),
                 _ => FakeAnswer.Json(404, """{"message":"404 Not Found"}"""),
             };
         }

@@ -24,8 +24,9 @@ internal sealed partial class RepositoryServiceImpl
     /// as it is produced, in 32 KiB messages; the compressor runs as git's own archive filter, so it dies with git.
     /// </summary>
     /// <remarks>
-    /// <c>include_lfs_blobs</c> is accepted but pointers are archived as they are: Gitaly replaces them through
-    /// gitaly-lfs-smudge, which downloads the objects from GitLab, and Lode has no such filter.
+    /// With <c>include_lfs_blobs</c> and <c>[gitlab] url</c>, LFS pointers under <c>filter=lfs</c> attributes are replaced by
+    /// their objects from GitLab (<see cref="Lfs.LfsSmudgeSetup"/>), as gitaly-lfs-smudge does; a standalone server has
+    /// no LFS objects to give and archives the pointers.
     /// </remarks>
     public override async Task GetArchive(GetArchiveRequest request, IServerStreamWriter<GetArchiveResponse> responseStream, ServerCallContext context)
     {
@@ -88,6 +89,11 @@ internal sealed partial class RepositoryServiceImpl
         {
             // git runs the compressor on its own output (tar.<format>.command), so it is part of git's process tree.
             command.Config("tar." + format + ".command", filter);
+        }
+
+        if (request.IncludeLfsBlobs)
+        {
+            lfs.Apply(command, request.Repository.GlRepository);
         }
 
         var pathspecs = new List<string>(excludes.Count * 2 + 1);

@@ -13,4 +13,5 @@ internal sealed partial class RepositoryServiceImpl(
     ObjectReaders objects,
     TimeProvider time,
     HookSetup hooks,
+    Lfs.LfsSmudgeSetup lfs,
     ILogger<RepositoryServiceImpl> logger) : RepositoryService.RepositoryServiceBase;

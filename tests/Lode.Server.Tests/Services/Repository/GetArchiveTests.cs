@@ -159,7 +159,7 @@ public sealed class GetArchiveTests(ServerFixture server) : IClassFixture<Server
     }
 
     [Fact]
-    public async Task GetArchive_LfsPointerWithIncludeLfsBlobs_ArchivedAsPointer()
+    public async Task GetArchive_StandaloneIncludeLfsBlobs_PointerArchived()
     {
         var repo = await server.CreateRepoAsync();
         var pointer = Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{new string('a', 64)}\nsize 5\n");
