@@ -45,7 +45,17 @@ internal static class PackObjectsHook
             using var call = client.PackObjectsHookWithSidechannelAsync(request, headers);
 
             // The server dials as soon as it has checked the request; a refusal ends the call first, and stops the wait.
-            var failed = call.ResponseAsync.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
+            _ = call.ResponseAsync.ContinueWith(_ =>
+            {
+                try
+                {
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The call ended after the connection was made and this method returned; nothing waits any more.
+                }
+            }, TaskScheduler.Default);
             Socket connection;
             try
             {
