@@ -99,7 +99,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton<HookSetup>();
             builder.Services.AddLodeHooks(options);
             builder.Services.AddSingleton(sp => new LfsSmudgeSetup(options, sp.GetRequiredService<IGitlabClient>(),
-                HookInstaller.FallbackCommand(typeof(ServerHost).Assembly.Location)));
+                HookInstaller.MainExecutableCommand(typeof(ServerHost).Assembly.Location)));
             builder.Services.AddSingleton(new ServerIdentity(gitVersion, filesystemIds));
             builder.Services.AddLodeGrpc(options);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.GracefulRestartTimeout);

@@ -46,7 +46,7 @@ public static class HookInstaller
     {
         var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
         var useExecutable = executable is not null && IsExecutable(executable);
-        var command = useExecutable ? executable! : FallbackCommand(lodeAssembly);
+        var command = useExecutable ? executable! : MainExecutableCommand(lodeAssembly);
         for (var bits = 0; bits <= (int)AllHooks; bits++)
         {
             var folder = SubsetPath(hooksPath, (RequestedHooks)bits);
@@ -82,11 +82,11 @@ public static class HookInstaller
     public static string PackObjectsHookCommand(string? binDir, string lodeAssembly)
     {
         var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
-        return executable is not null && IsExecutable(executable) ? Quote(executable) : FallbackCommand(lodeAssembly) + " hooks";
+        return executable is not null && IsExecutable(executable) ? Quote(executable) : MainExecutableCommand(lodeAssembly) + " hooks";
     }
 
     /// <summary>How the shell scripts start the main executable: the dotnet host with <c>lode.dll</c>, or <c>lode</c> itself.</summary>
-    public static string FallbackCommand(string lodeAssembly)
+    public static string MainExecutableCommand(string lodeAssembly)
     {
         if (string.IsNullOrEmpty(lodeAssembly))
         {
