@@ -245,7 +245,8 @@ internal static class HookRunner
         var headers = new Metadata();
         if (payload.InternalSocketToken.Length > 0)
         {
-            headers.Add("authorization", TokenValidator.CreateHeader(payload.InternalSocketToken, DateTimeOffset.UtcNow));
+            headers.Add("authorization", TokenValidator.CreateHeader(payload.InternalSocketToken, DateTimeOffset.UtcNow,
+                static (key, message) => Sha256Hmac.Compute(key, message)));
         }
 
         if (payload.UserDetails is { } user)

@@ -117,10 +117,14 @@ public sealed class TokenValidator(string token, TimeProvider time)
     }
 
     /// <summary>Makes a v2 token for <paramref name="now"/>: what Lode itself sends when it calls a Gitaly-protocol server.</summary>
-    public static string CreateHeader(string token, DateTimeOffset now)
+    /// <param name="hmac">HMAC-SHA256 of (key, message); .NET's by default. The hooks executable passes its own, which
+    /// spares it loading OpenSSL.</param>
+    public static string CreateHeader(string token, DateTimeOffset now, Func<byte[], byte[], byte[]>? hmac = null)
     {
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(timestamp));
+        var key = Encoding.UTF8.GetBytes(token);
+        var message = Encoding.UTF8.GetBytes(timestamp);
+        var signature = hmac is null ? HMACSHA256.HashData(key, message) : hmac(key, message);
         return "Bearer v2." + Convert.ToHexStringLower(signature) + "." + timestamp;
     }
 }
