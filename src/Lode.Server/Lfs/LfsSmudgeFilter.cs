@@ -17,6 +17,9 @@ public sealed class LfsSmudgeFilter(IGitlabClient gitlab, string glRepository)
     /// <summary>The largest packet payload: smudged content goes back in packets of this size.</summary>
     private const int ChunkSize = PktLine.MaxDataLength;
 
+    /// <summary>Git LFS writes pointers far smaller than this and reads none larger.</summary>
+    private const int MaxPointerSize = 1024;
+
     public async Task RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         await using var reader = new PktLineReader(input, leaveOpen: true);
@@ -57,49 +60,31 @@ public sealed class LfsSmudgeFilter(IGitlabClient gitlab, string glRepository)
                 throw new InvalidDataException("lfs-smudge: expected a smudge command, got " + string.Join(", ", header));
             }
 
-            var content = await ReadContentAsync(reader, cancellationToken);
+            await using var content = await ReadContentAsync(reader, cancellationToken);
             await AnswerAsync(writer, content, cancellationToken);
         }
     }
 
     /// <summary>status=success, the smudged content in packets, a flush, and an empty status list (nothing changed).</summary>
-    private async Task AnswerAsync(PktLineWriter writer, byte[] content, CancellationToken cancellationToken)
+    private async Task AnswerAsync(PktLineWriter writer, Stream content, CancellationToken cancellationToken)
     {
         Stream? lfsObject = null;
-        if (LfsPointer.TryParse(content, out var oid, out _))
+        if (content.Length <= MaxPointerSize)
         {
-            lfsObject = await gitlab.GetLfsObjectAsync(Encoding.ASCII.GetString(oid), glRepository, cancellationToken);
+            var bytes = new byte[content.Length];
+            await content.ReadExactlyAsync(bytes, cancellationToken);
+            content.Position = 0;
+            if (LfsPointer.TryParse(bytes, out var oid, out _))
+            {
+                lfsObject = await gitlab.GetLfsObjectAsync(Encoding.ASCII.GetString(oid), glRepository, cancellationToken);
+            }
         }
 
         writer.WriteString("status=success\n");
         writer.WriteFlush();
-        if (lfsObject is null)
+        await using (lfsObject)
         {
-            for (var offset = 0; offset < content.Length; offset += ChunkSize)
-            {
-                writer.WriteData(content.AsSpan(offset, Math.Min(ChunkSize, content.Length - offset)));
-            }
-        }
-        else
-        {
-            await using (lfsObject)
-            {
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-                try
-                {
-                    int read;
-                    while ((read = await lfsObject.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false,
-                               cancellationToken)) > 0)
-                    {
-                        writer.WriteData(buffer.AsSpan(0, read));
-                        await writer.FlushAsync(cancellationToken);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+            await CopyAsync(lfsObject ?? content, writer, cancellationToken);
         }
 
         writer.WriteFlush();
@@ -107,18 +92,59 @@ public sealed class LfsSmudgeFilter(IGitlabClient gitlab, string glRepository)
         await writer.FlushAsync(cancellationToken);
     }
 
-    private static async Task<byte[]> ReadContentAsync(PktLineReader reader, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream source, PktLineWriter writer, CancellationToken cancellationToken)
     {
-        using var content = new MemoryStream();
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
         {
-            var packet = await reader.ReadAsync(cancellationToken) ?? throw new InvalidDataException("lfs-smudge: input ended inside a file");
-            if (packet.IsFlush)
+            int read;
+            while ((read = await source.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false,
+                       cancellationToken)) > 0)
             {
-                return content.ToArray();
+                writer.WriteData(buffer.AsSpan(0, read));
+                await writer.FlushAsync(cancellationToken);
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
-            content.Write(packet.Data.Span);
+    /// <summary>
+    /// A file's content up to git's flush. git wants no answer before it has sent everything, so a file that is not a
+    /// pointer must be held to be echoed: in memory while it could still be a pointer, in a temporary file beyond.
+    /// </summary>
+    private static async Task<Stream> ReadContentAsync(PktLineReader reader, CancellationToken cancellationToken)
+    {
+        Stream content = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var packet = await reader.ReadAsync(cancellationToken) ?? throw new InvalidDataException("lfs-smudge: input ended inside a file");
+                if (packet.IsFlush)
+                {
+                    content.Position = 0;
+                    return content;
+                }
+
+                if (content is MemoryStream memory && memory.Length + packet.Data.Length > MaxPointerSize)
+                {
+                    var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                        FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+                    memory.Position = 0;
+                    await memory.CopyToAsync(file, cancellationToken);
+                    content = file;
+                }
+
+                await content.WriteAsync(packet.Data, cancellationToken);
+            }
+        }
+        catch
+        {
+            await content.DisposeAsync();
+            throw;
         }
     }
 

@@ -16,6 +16,9 @@ public sealed class GetArchiveLfsTests(GitlabServerFixture server) : IClassFixtu
 {
     private const string Content = "the large file's real content\n";
 
+    /// <summary>Under filter=lfs but no pointer, and larger than any: the filter must echo it whole.</summary>
+    private static readonly byte[] LargeContent = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7 % 251)).ToArray();
+
     [Fact]
     public async Task GetArchive_IncludeLfsBlobs_PointersUnderLfsFilterReplacedByGitlabObjects()
     {
@@ -37,6 +40,7 @@ public sealed class GetArchiveLfsTests(GitlabServerFixture server) : IClassFixtu
         Assert.Equal(Pointer(unknown), await File.ReadAllTextAsync(Path.Combine(extracted.Path, "p", "missing.bin")));
         Assert.Equal(strayPointer, await File.ReadAllTextAsync(Path.Combine(extracted.Path, "p", "notes.txt")));
         Assert.Equal("plain\n", await File.ReadAllTextAsync(Path.Combine(extracted.Path, "p", "small.bin")));
+        Assert.Equal(LargeContent, await File.ReadAllBytesAsync(Path.Combine(extracted.Path, "p", "large.bin")));
         Assert.Contains((known, "project-1"), asked);
         Assert.Contains((unknown, "project-1"), asked);
         Assert.Equal(2, asked.Count);
@@ -68,6 +72,7 @@ public sealed class GetArchiveLfsTests(GitlabServerFixture server) : IClassFixtu
             ["big.bin"] = Pointer(known),
             ["missing.bin"] = Pointer(unknown),
             ["small.bin"] = "plain\n",
+            ["large.bin"] = LargeContent,
             ["notes.txt"] = stray,
         });
         return (repo, commit, known, unknown, stray);
