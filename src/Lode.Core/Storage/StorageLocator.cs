@@ -56,13 +56,16 @@ public sealed class StorageLocator
     /// <summary>
     /// Resolves a repository. <paramref name="mustExist"/> = false is for creation RPCs, which check the
     /// target themselves. Quarantine directories are relative to the repository and must stay inside it.
+    /// <paramref name="lexicalOnly"/> (with <paramref name="mustExist"/> false) skips the storage folder's check as well,
+    /// for a caller that looks at the disk itself and words a refusal with <see cref="GetStorageRoot"/>.
     /// </summary>
     public RepositoryPaths Resolve(
         string storageName,
         string relativePath,
         bool mustExist = true,
         string? gitObjectDirectory = null,
-        IReadOnlyList<string>? gitAlternateObjectDirectories = null)
+        IReadOnlyList<string>? gitAlternateObjectDirectories = null,
+        bool lexicalOnly = false)
     {
         if (string.IsNullOrEmpty(storageName) && string.IsNullOrEmpty(relativePath))
         {
@@ -78,7 +81,7 @@ public sealed class StorageLocator
         // is looked at only when an answer depends on it (creation, or a refusal), so that the usual call costs no stat.
         // Every refusal still comes in Gitaly's order, the missing storage first.
         var root = GetConfiguredRoot(storageName);
-        if (!mustExist)
+        if (!mustExist && !lexicalOnly)
         {
             EnsureStorageExists(root);
         }
@@ -183,28 +186,48 @@ public sealed class StorageLocator
     /// </summary>
     public static void ValidateRepository(string fullPath, string? storageRoot = null)
     {
-        foreach (var entry in (ReadOnlySpan<string>)["objects", "refs", "HEAD"])
+        if (IsRepository(fullPath))
         {
-            var path = Path.Combine(fullPath, entry);
-            var exists = entry == "HEAD" ? File.Exists(path) || Directory.Exists(path) : Directory.Exists(path) || File.Exists(path);
-            if (exists)
-            {
-                continue;
-            }
+            return;
+        }
 
-            if (storageRoot is not null)
-            {
-                EnsureStorageExists(storageRoot);
-            }
+        if (storageRoot is not null)
+        {
+            EnsureStorageExists(storageRoot);
+        }
 
-            if (!Directory.Exists(fullPath))
-            {
-                throw LodeException.NotFound("repository not found").With("repository_path", fullPath);
-            }
+        if (!Directory.Exists(fullPath))
+        {
+            throw LodeException.NotFound("repository not found").With("repository_path", fullPath);
+        }
 
-            throw LodeException.FailedPrecondition($"repository not valid: \"{entry}\" does not exist").With("repository_path", fullPath);
+        foreach (var entry in RepositoryEntries)
+        {
+            if (!EntryExists(Path.Combine(fullPath, entry), entry))
+            {
+                throw LodeException.FailedPrecondition($"repository not valid: \"{entry}\" does not exist").With("repository_path", fullPath);
+            }
         }
     }
+
+    /// <summary>True when <c>objects</c>, <c>refs</c> and <c>HEAD</c> are all there: three stats.</summary>
+    public static bool IsRepository(string fullPath)
+    {
+        foreach (var entry in RepositoryEntries)
+        {
+            if (!EntryExists(Path.Combine(fullPath, entry), entry))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly string[] RepositoryEntries = ["objects", "refs", "HEAD"];
+
+    private static bool EntryExists(string path, string entry) =>
+        entry == "HEAD" ? File.Exists(path) || Directory.Exists(path) : Directory.Exists(path) || File.Exists(path);
 
     /// <summary>
     /// Lexically joins and cleans, as Go's filepath.Join does; returns null unless the result is the base itself
@@ -218,6 +241,12 @@ public sealed class StorageLocator
             return null;
         }
 
+        // The usual request: a clean base and a plain relative path, which cleaning would leave as they are.
+        if (IsClean(baseDir, absolute: true) && IsClean(relative, absolute: false))
+        {
+            return baseDir == "/" ? "/" + relative : baseDir + "/" + relative;
+        }
+
         var cleanBase = "/" + string.Join('/', CleanSegments(baseDir));
         var joined = "/" + string.Join('/', CleanSegments(baseDir + "/" + relative));
         if (joined == cleanBase)
@@ -227,6 +256,44 @@ public sealed class StorageLocator
 
         var prefix = cleanBase == "/" ? "/" : cleanBase + "/";
         return joined.StartsWith(prefix, StringComparison.Ordinal) ? joined : null;
+    }
+
+    /// <summary>
+    /// True when cleaning would not change <paramref name="path"/>: no empty, <c>.</c> or <c>..</c> segment, no trailing
+    /// slash; absolute paths start with one slash ("/" itself is clean), relative ones with none.
+    /// </summary>
+    private static bool IsClean(string path, bool absolute)
+    {
+        if (absolute)
+        {
+            if (path == "/")
+            {
+                return true;
+            }
+
+            if (path.Length < 2 || path[0] != '/')
+            {
+                return false;
+            }
+
+            path = path[1..];
+        }
+
+        if (path.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            var segment = path.AsSpan(range);
+            if (segment.IsEmpty || segment is "." or "..")
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static List<string> CleanSegments(string path)

@@ -12,7 +12,15 @@ public sealed class RepositoryResolver(StorageLocator locator)
     /// Resolves and, unless <paramref name="mustExist"/> is false, checks that a valid repository is there.
     /// Quarantine directories from a push are honoured (spec §5.5).
     /// </summary>
-    public RepositoryPaths Resolve(Repository? repository, bool mustExist = true)
+    public RepositoryPaths Resolve(Repository? repository, bool mustExist = true) => Resolve(repository, mustExist, lexicalOnly: false);
+
+    /// <summary>
+    /// The paths of <paramref name="repository"/> with every check that needs no disk access (names, path rules); the
+    /// caller looks at the disk itself. See <see cref="StorageLocator.Resolve"/>.
+    /// </summary>
+    public RepositoryPaths ResolveLexically(Repository? repository) => Resolve(repository, mustExist: false, lexicalOnly: true);
+
+    private RepositoryPaths Resolve(Repository? repository, bool mustExist, bool lexicalOnly)
     {
         if (repository is null)
         {
@@ -24,6 +32,7 @@ public sealed class RepositoryResolver(StorageLocator locator)
             repository.RelativePath,
             mustExist,
             repository.GitObjectDirectory,
-            repository.GitAlternateObjectDirectories.Count > 0 ? repository.GitAlternateObjectDirectories : null);
+            repository.GitAlternateObjectDirectories.Count > 0 ? repository.GitAlternateObjectDirectories : null,
+            lexicalOnly);
     }
 }

@@ -52,6 +52,10 @@ internal sealed partial class RepositoryServiceImpl
         try
         {
             await CustomHooksArchive.SetAsync(repository, archive, cancellationToken);
+
+            // tar stops reading at its end-of-archive blocks, while the client may still be sending the record's
+            // padding after them: the rest is read, so that the answer never cuts the client's last writes short.
+            await archive.CopyToAsync(Stream.Null, cancellationToken);
         }
         catch (Exception e) when (e is LodeException or IOException or UnauthorizedAccessException)
         {
