@@ -44,9 +44,9 @@ public static class HookInstaller
     /// </summary>
     public static string Install(string hooksPath, string? binDir, string lodeAssembly)
     {
-        var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
-        var useExecutable = executable is not null && IsExecutable(executable);
-        var command = useExecutable ? executable! : MainExecutableCommand(lodeAssembly);
+        var executable = HooksExecutable(binDir);
+        var useExecutable = executable is not null;
+        var command = executable ?? MainExecutableCommand(lodeAssembly);
         for (var bits = 0; bits <= (int)AllHooks; bits++)
         {
             var folder = SubsetPath(hooksPath, (RequestedHooks)bits);
@@ -81,8 +81,14 @@ public static class HookInstaller
     /// </summary>
     public static string PackObjectsHookCommand(string? binDir, string lodeAssembly)
     {
+        return HooksExecutable(binDir) is { } executable ? Quote(executable) : MainExecutableCommand(lodeAssembly) + " hooks";
+    }
+
+    /// <summary>The NativeAOT hooks executable in <paramref name="binDir"/>, when it is there and executable.</summary>
+    private static string? HooksExecutable(string? binDir)
+    {
         var executable = string.IsNullOrEmpty(binDir) ? null : Path.Combine(binDir, ExecutableName);
-        return executable is not null && IsExecutable(executable) ? Quote(executable) : MainExecutableCommand(lodeAssembly) + " hooks";
+        return executable is not null && IsExecutable(executable) ? executable : null;
     }
 
     /// <summary>How the shell scripts start the main executable: the dotnet host with <c>lode.dll</c>, or <c>lode</c> itself.</summary>
