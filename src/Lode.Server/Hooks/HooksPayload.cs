@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -48,9 +47,8 @@ public sealed record HooksPayload
 
     public string ToEnvironmentValue() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this, HooksPayloadJsonContext.Default.HooksPayload));
 
-    public static HooksPayload FromEnvironmentValue(string value) =>
-        JsonSerializer.Deserialize(Encoding.UTF8.GetString(Convert.FromBase64String(value)), HooksPayloadJsonContext.Default.HooksPayload)
-        ?? throw new JsonException("empty hooks payload");
+    /// <summary>Reads the variable's value (see <see cref="HooksPayloadReader"/> for why not with the serializer).</summary>
+    public static HooksPayload FromEnvironmentValue(string value) => HooksPayloadReader.Read(Convert.FromBase64String(value));
 }
 
 /// <summary>Hook bits of <see cref="HooksPayload.RequestedHooks"/>.</summary>
@@ -121,6 +119,6 @@ public sealed record FeatureFlag
     public bool OnByDefault { get; init; }
 }
 
-/// <summary>Source-generated JSON metadata, so the NativeAOT hooks executable can read the payload without reflection.</summary>
+/// <summary>Source-generated JSON metadata for writing the payload without reflection.</summary>
 [JsonSerializable(typeof(HooksPayload))]
 internal sealed partial class HooksPayloadJsonContext : JsonSerializerContext;
