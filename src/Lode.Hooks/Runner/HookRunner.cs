@@ -2,7 +2,7 @@ using System.Collections;
 using System.Text;
 using Gitaly;
 using Google.Protobuf;
-using Grpc.Core;
+using Lode.Hooks.Calls;
 using Lode.Server.Auth;
 using Lode.Server.Hooks;
 
@@ -79,58 +79,50 @@ internal static class HookRunner
 
         try
         {
-            using var channel = HookChannel.Create(payload.InternalSocket);
-            var client = new HookService.HookServiceClient(channel);
-            var headers = Headers(payload);
+            var metadata = Metadata(payload);
             var environment = EnvironmentList();
             return hook switch
             {
-                "pre-receive" => await PreReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
-                "post-receive" => await PostReceiveAsync(client, headers, repository, environment, stdin, stdout, stderr),
-                "update" => await UpdateAsync(client, headers, repository, environment, args, stdout, stderr),
-                "git" => await PackObjectsHook.RunAsync(client, headers, repository, payload, args, stdin, stdout, stderr),
-                _ => await ReferenceTransactionAsync(client, headers, repository, environment, args, stdin, stdout, stderr),
+                "pre-receive" => await PreReceiveAsync(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
+                "post-receive" => await PostReceiveAsync(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
+                "update" => await UpdateAsync(payload.InternalSocket, metadata, repository, environment, args, stdout, stderr),
+                "git" => await PackObjectsHook.RunAsync(payload.InternalSocket, metadata, repository, payload, args, stdin, stdout, stderr),
+                _ => await ReferenceTransactionAsync(payload.InternalSocket, metadata, repository, environment, args, stdin, stdout, stderr),
             };
         }
         catch (HookUsageException e)
         {
             return await FailAsync(stderr, e.Message);
         }
-        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException or InvalidDataException)
+        catch (Exception e) when (e is GrpcCallException or IOException or System.Net.Sockets.SocketException or InvalidDataException or TimeoutException or InvalidOperationException)
         {
             return await FailAsync(stderr, $"error when running {hook} hook: " + e.Message);
         }
     }
 
-    private static async Task<int> PreReceiveAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+    private static async Task<int> PreReceiveAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, Stream stdin, Stream stdout, Stream stderr)
     {
-        using var call = client.PreReceiveHook(headers);
         var first = new PreReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        await call.RequestStream.WriteAsync(first);
-        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new PreReceiveHookRequest { Stdin = chunk });
-        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
-        await send;
-        return exitCode;
+        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.PreReceiveHook, metadata);
+        return await BidiAsync(call, first, chunk => new PreReceiveHookRequest { Stdin = chunk }, stdin,
+            PreReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> PostReceiveAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+    private static async Task<int> PostReceiveAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, Stream stdin, Stream stdout, Stream stderr)
     {
-        using var call = client.PostReceiveHook(headers);
         var first = new PostReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        await call.RequestStream.WriteAsync(first);
-        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new PostReceiveHookRequest { Stdin = chunk });
-        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
-        await send;
-        return exitCode;
+        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.PostReceiveHook, metadata);
+        return await BidiAsync(call, first, chunk => new PostReceiveHookRequest { Stdin = chunk }, stdin,
+            PostReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> UpdateAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+    private static async Task<int> UpdateAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, IReadOnlyList<string> args, Stream stdout, Stream stderr)
     {
         if (args.Count != 3)
@@ -146,11 +138,13 @@ internal static class HookRunner
             NewValue = args[2],
         };
         request.EnvironmentVariables.Add(environment);
-        using var call = client.UpdateHook(request, headers);
-        return await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.UpdateHook, metadata);
+        await call.WriteAsync(request);
+        await call.CompleteAsync();
+        return await RelayAsync(call, UpdateHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> ReferenceTransactionAsync(HookService.HookServiceClient client, Metadata headers, Repository repository,
+    private static async Task<int> ReferenceTransactionAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
     {
         if (args.Count != 1)
@@ -166,12 +160,24 @@ internal static class HookRunner
             _ => throw new HookUsageException($"reference-transaction hook has invalid state: \"{args[0]}\""),
         };
 
-        using var call = client.ReferenceTransactionHook(headers);
         var first = new ReferenceTransactionHookRequest { Repository = repository, State = state };
         first.EnvironmentVariables.Add(environment);
-        await call.RequestStream.WriteAsync(first);
-        var send = SendStdinAsync(stdin, call.RequestStream, chunk => new ReferenceTransactionHookRequest { Stdin = chunk });
-        var exitCode = await RelayAsync(call.ResponseStream, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.ReferenceTransactionHook, metadata);
+        return await BidiAsync(call, first, chunk => new ReferenceTransactionHookRequest { Stdin = chunk }, stdin,
+            ReferenceTransactionHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+    }
+
+    /// <summary>
+    /// A hook call that streams git's stdin: the first request, then stdin in chunks while the responses are relayed.
+    /// Returns the exit status the server sends.
+    /// </summary>
+    private static async Task<int> BidiAsync<TResponse>(UnixGrpcCall call, IMessage first, Func<ByteString, IMessage> stdinMessage, Stream stdin,
+        MessageParser<TResponse> parser, Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
+        where TResponse : class, IMessage<TResponse>
+    {
+        await call.WriteAsync(first);
+        var send = SendStdinAsync(stdin, call, stdinMessage);
+        var exitCode = await RelayAsync(call, parser, parts, stdout, stderr);
         await send;
         return exitCode;
     }
@@ -191,7 +197,7 @@ internal static class HookRunner
     }
 
     /// <summary>Sends stdin in chunks, then half-closes. Errors surface through the response stream, which is awaited first.</summary>
-    private static async Task SendStdinAsync<T>(Stream stdin, IClientStreamWriter<T> requests, Func<ByteString, T> message)
+    private static async Task SendStdinAsync(Stream stdin, UnixGrpcCall call, Func<ByteString, IMessage> message)
     {
         try
         {
@@ -199,25 +205,26 @@ internal static class HookRunner
             int read;
             while ((read = await stdin.ReadAsync(buffer)) > 0)
             {
-                await requests.WriteAsync(message(ByteString.CopyFrom(buffer, 0, read)));
+                await call.WriteAsync(message(ByteString.CopyFrom(buffer, 0, read)));
             }
 
-            await requests.CompleteAsync();
+            await call.CompleteAsync();
         }
-        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is GrpcCallException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             // The call ended before all of stdin was sent; its status says why.
         }
     }
 
     /// <summary>Writes every stdout and stderr chunk as it comes; returns the exit status of the last message that has one.</summary>
-    private static async Task<int> RelayAsync<T>(IAsyncStreamReader<T> responses, Func<T, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts,
-        Stream stdout, Stream stderr)
+    private static async Task<int> RelayAsync<TResponse>(UnixGrpcCall call, MessageParser<TResponse> parser,
+        Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
+        where TResponse : class, IMessage<TResponse>
     {
         var exitCode = 0;
-        while (await responses.MoveNext(CancellationToken.None))
+        while (await call.ReadAsync(parser) is { } response)
         {
-            var (outData, errData, exit) = parts(responses.Current);
+            var (outData, errData, exit) = parts(response);
             if (!outData.IsEmpty)
             {
                 await stdout.WriteAsync(outData.Memory);
@@ -240,31 +247,31 @@ internal static class HookRunner
     }
 
     /// <summary>What every call carries: the token, who pushes, the request's feature flags, and the client name.</summary>
-    private static Metadata Headers(HooksPayload payload)
+    private static List<KeyValuePair<string, string>> Metadata(HooksPayload payload)
     {
-        var headers = new Metadata();
+        var headers = new List<KeyValuePair<string, string>>();
         if (payload.InternalSocketToken.Length > 0)
         {
-            headers.Add("authorization", TokenValidator.CreateHeader(payload.InternalSocketToken, DateTimeOffset.UtcNow,
-                static (key, message) => Sha256Hmac.Compute(key, message)));
+            headers.Add(new("authorization", TokenValidator.CreateHeader(payload.InternalSocketToken, DateTimeOffset.UtcNow,
+                static (key, message) => Sha256Hmac.Compute(key, message))));
         }
 
         if (payload.UserDetails is { } user)
         {
-            headers.Add("user_id", user.UserId);
-            headers.Add("username", user.Username);
-            headers.Add("remote_ip", user.RemoteIp);
+            headers.Add(new("user_id", user.UserId));
+            headers.Add(new("username", user.Username));
+            headers.Add(new("remote_ip", user.RemoteIp));
         }
 
         foreach (var flag in payload.FeatureFlagsWithValue ?? [])
         {
-            headers.Add("gitaly-feature-" + flag.Flag.Name.Replace('_', '-'), flag.Enabled ? "true" : "false");
+            headers.Add(new("gitaly-feature-" + flag.Flag.Name.Replace('_', '-'), flag.Enabled ? "true" : "false"));
         }
 
-        headers.Add("client_name", "gitaly-hooks");
+        headers.Add(new("client_name", "gitaly-hooks"));
         if (Environment.GetEnvironmentVariable("CORRELATION_ID") is { Length: > 0 } correlationId)
         {
-            headers.Add("x-gitlab-correlation-id", correlationId);
+            headers.Add(new("x-gitlab-correlation-id", correlationId));
         }
 
         return headers;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
 using Gitaly;
-using Grpc.Core;
+using Lode.Hooks.Calls;
 using Lode.Server.Hooks;
 
 namespace Lode.Hooks;
@@ -19,8 +19,8 @@ internal static class PackObjectsHook
 {
     private static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(HookService.HookServiceClient client, Metadata headers, Repository repository, HooksPayload payload,
-        IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
+    public static async Task<int> RunAsync(string internalSocket, List<KeyValuePair<string, string>> metadata, Repository repository,
+        HooksPayload payload, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
     {
         var folder = Directory.CreateTempSubdirectory("lode-pack-objects-");
         try
@@ -39,13 +39,16 @@ internal static class PackObjectsHook
                 RemoteIp = payload.UserDetails?.RemoteIp ?? "",
             };
             request.Args.Add(args);
-            headers.Add(PackObjectsSidechannelProtocol.MetadataKey, socketPath);
+            metadata.Add(new(PackObjectsSidechannelProtocol.MetadataKey, socketPath));
 
-            using var stop = new CancellationTokenSource();
-            using var call = client.PackObjectsHookWithSidechannelAsync(request, headers);
+            await using var call = await UnixGrpcCall.StartAsync(internalSocket, HookMethods.PackObjectsHookWithSidechannel, metadata);
+            await call.WriteAsync(request);
+            await call.CompleteAsync();
 
             // The server dials as soon as it has checked the request; a refusal ends the call first, and stops the wait.
-            _ = call.ResponseAsync.ContinueWith(_ =>
+            using var stop = new CancellationTokenSource();
+            var response = call.ReadAsync(PackObjectsHookWithSidechannelResponse.Parser);
+            _ = response.ContinueWith(_ =>
             {
                 try
                 {
@@ -63,7 +66,7 @@ internal static class PackObjectsHook
             }
             catch (OperationCanceledException)
             {
-                await call.ResponseAsync;
+                await response;
                 throw new InvalidOperationException("the server answered without opening the side channel");
             }
 
@@ -75,7 +78,9 @@ internal static class PackObjectsHook
                 await send;
             }
 
-            await call.ResponseAsync;
+            // The one (empty) response, then the end of the call with its status.
+            await response;
+            await call.ReadAsync(PackObjectsHookWithSidechannelResponse.Parser);
             return 0;
         }
         finally
