@@ -7,11 +7,11 @@ if (invokedAs is "lode-hooks" or "lode-hooks.dll")
 {
     if (args.Length < 1)
     {
-        await Console.Error.WriteLineAsync("lode-hooks: requires hook name");
+        Console.Error.WriteLine("lode-hooks: requires hook name");
         return 1;
     }
 
-    return await HookRunner.RunAsync(args[0], args[1..]);
+    return HookRunner.Run(args[0], args[1..]);
 }
 
-return await HookRunner.RunAsync(invokedAs, args);
+return HookRunner.Run(invokedAs, args);

@@ -12,7 +12,7 @@ if (args is ["ssh", ..])
 // git runs `lode hooks <hook> …` (through the runtime hooks folder) with arguments that are not ours to parse either.
 if (args is ["hooks", var hook, .. var hookArgs])
 {
-    return await Lode.Hooks.HookRunner.RunAsync(hook, hookArgs);
+    return Lode.Hooks.HookRunner.Run(hook, hookArgs);
 }
 
 // git runs `lode lfs-smudge` as a long-running filter process while GetArchive includes LFS objects.

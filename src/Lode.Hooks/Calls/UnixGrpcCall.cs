@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -15,8 +13,12 @@ namespace Lode.Hooks.Calls;
 /// (handler, connection pool, HTTP/2 machinery) cost about 4 ms of every hook's ~9; this client writes the preface,
 /// SETTINGS and the request headers in one go and keeps only the state one stream needs: both flow-control windows,
 /// the HPACK table of the response headers, and the messages received so far.
+/// <para>
+/// It is synchronous on purpose: one reader thread takes frames off the socket while the caller writes and reads, so a
+/// hook starts no thread pool (whose idle workers spinning for work cost a short-lived process a fifth of its CPU).
+/// </para>
 /// </summary>
-internal sealed class UnixGrpcCall : IAsyncDisposable
+internal sealed class UnixGrpcCall : IDisposable
 {
     private const int StreamId = 1;
 
@@ -26,43 +28,41 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
     /// <summary>The largest response message accepted; HookService sends output in chunks far below it.</summary>
     private const int MaxMessageBytes = 64 << 20;
 
-    /// <summary>Received messages waiting to be read; when full, reading from the socket pauses.</summary>
-    private const int QueuedMessages = 16;
-
+    private readonly Socket socket;
     private readonly NetworkStream stream;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly CancellationTokenSource closing = new();
-    private readonly Channel<byte[]> messages = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(QueuedMessages) { SingleReader = true, SingleWriter = true });
+    private readonly Lock writeLock = new();
     private readonly HpackDecoder headerDecoder = new();
     private readonly GrpcMessageAssembler assembler = new(MaxMessageBytes);
+    private readonly Thread reader;
 
-    private readonly Lock windowLock = new();
+    /// <summary>Guards the fields below; waiters (readers of messages, writers short of window) wait on it.</summary>
+    private readonly object state = new();
+    private readonly Queue<byte[]> messages = new();
+    private long queuedBytes;
+    private long ungrantedBytes;
     private long connectionSendWindow = Http2Frame.DefaultWindow;
     private long streamSendWindow = Http2Frame.DefaultWindow;
     private int peerInitialWindow = Http2Frame.DefaultWindow;
     private int peerMaxFrame = Http2Frame.DefaultMaxPayload;
-    private TaskCompletionSource windowGrew = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Exception? connectionFailure;
-
-    private int unacknowledgedBytes;
     private bool responseHeadersSeen;
+    private bool ended;
+    private Exception? failure;
     private (StatusCode Code, string Detail)? status;
-    private Task reading = Task.CompletedTask;
 
     private UnixGrpcCall(Socket socket)
     {
+        this.socket = socket;
         stream = new NetworkStream(socket, ownsSocket: true);
+        reader = new Thread(ReadLoop) { IsBackground = true, Name = "grpc reader" };
     }
 
     /// <summary>Connects to <paramref name="socketPath"/> and sends the request headers of <paramref name="method"/> (<c>/package.Service/Method</c>).</summary>
-    public static async Task<UnixGrpcCall> StartAsync(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata,
-        CancellationToken cancellationToken = default)
+    public static UnixGrpcCall Start(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
         }
         catch
         {
@@ -73,70 +73,101 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
         var call = new UnixGrpcCall(socket);
         try
         {
-            await call.SendOpeningAsync(method, metadata, cancellationToken);
+            call.SendOpening(method, metadata);
         }
         catch
         {
-            await call.DisposeAsync();
+            call.stream.Dispose();
             throw;
         }
 
-        call.reading = Task.Run(call.ReadLoopAsync, CancellationToken.None);
+        call.reader.Start();
         return call;
     }
 
-    /// <summary>Sends one request message.</summary>
-    public Task WriteAsync(IMessage message, CancellationToken cancellationToken = default)
+    /// <summary>True once the response stream ended (with a status or a broken connection): nothing more will arrive.</summary>
+    public bool HasEnded
+    {
+        get
+        {
+            lock (state)
+            {
+                return ended;
+            }
+        }
+    }
+
+    /// <summary>Sends one request message, waiting while the server's windows are closed.</summary>
+    public void Write(IMessage message)
     {
         var size = message.CalculateSize();
         var framed = new byte[GrpcMessageAssembler.PrefixLength + size];
         BinaryPrimitives.WriteInt32BigEndian(framed.AsSpan(1), size);
         message.WriteTo(framed.AsSpan(GrpcMessageAssembler.PrefixLength));
-        return SendDataAsync(framed, endStream: false, cancellationToken);
+        SendData(framed, endStream: false);
     }
 
     /// <summary>Ends the request stream: the server's reader sees the end of the requests.</summary>
-    public Task CompleteAsync(CancellationToken cancellationToken = default) =>
-        SendDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken);
+    public void Complete() => SendData([], endStream: true);
 
     /// <summary>
     /// The next response message, or null once the call ended with OK; a call that ended with another status, or a
     /// connection that broke first, throws <see cref="GrpcCallException"/>.
     /// </summary>
-    public async Task<T?> ReadAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken = default)
+    public T? Read<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
+    {
+        byte[] message;
+        long grant;
+        lock (state)
+        {
+            while (messages.Count == 0 && !ended)
+            {
+                Monitor.Wait(state);
+            }
+
+            if (messages.Count == 0)
+            {
+                if (failure is not null)
+                {
+                    throw new GrpcCallException(StatusCode.Unavailable, failure.Message);
+                }
+
+                var (code, detail) = status ?? (StatusCode.Internal, "the call ended without a status");
+                return code == StatusCode.OK ? null : throw new GrpcCallException(code, detail);
+            }
+
+            message = messages.Dequeue();
+            queuedBytes -= message.Length;
+            grant = TakeDueGrant();
+        }
+
+        if (grant > 0)
+        {
+            SendWindowUpdate(grant);
+        }
+
+        return parser.ParseFrom(message);
+    }
+
+    /// <summary>Closes the connection, which is how an unfinished call is cancelled: the server aborts its stream.</summary>
+    public void Dispose()
     {
         try
         {
-            while (await messages.Reader.WaitToReadAsync(cancellationToken))
-            {
-                if (messages.Reader.TryRead(out var message))
-                {
-                    return parser.ParseFrom(message);
-                }
-            }
+            socket.Shutdown(SocketShutdown.Both);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or SocketException or ObjectDisposedException)
+        catch (SocketException)
         {
-            throw new GrpcCallException(StatusCode.Unavailable, e.Message);
+            // Already closed by the server.
         }
 
-        var (code, detail) = status ?? (StatusCode.Internal, "the call ended without a status");
-        return code == StatusCode.OK ? null : throw new GrpcCallException(code, detail);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // Closing the connection is how an unfinished call is cancelled: the server aborts its stream.
-        await closing.CancelAsync();
-        await stream.DisposeAsync();
-        await reading;
-        closing.Dispose();
-        writeLock.Dispose();
+        reader.Join();
+        stream.Dispose();
     }
 
     /// <summary>Preface, SETTINGS, the connection's larger receive window and the request HEADERS, in one write.</summary>
-    private async Task SendOpeningAsync(string method, IEnumerable<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+    private void SendOpening(string method, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         var block = new ArrayBufferWriter<byte>(1024);
         HpackEncoder.WriteField(block, ":method", "POST");
@@ -176,66 +207,57 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
         }
         while (!headers.IsEmpty);
 
-        await stream.WriteAsync(opening.WrittenMemory, cancellationToken);
+        stream.Write(opening.WrittenSpan);
     }
 
-    /// <summary>Sends <paramref name="data"/> in DATA frames as the peer's windows and frame size allow.</summary>
-    private async Task SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="data"/> in DATA frames as the server's windows and frame size allow.</summary>
+    private void SendData(ReadOnlySpan<byte> data, bool endStream)
     {
         var offset = 0;
         do
         {
             int chunk;
-            while (true)
+            lock (state)
             {
-                Task grew;
-                lock (windowLock)
+                while (!ended && data.Length > offset && Math.Min(connectionSendWindow, streamSendWindow) <= 0)
                 {
-                    if (connectionFailure is not null)
-                    {
-                        throw new GrpcCallException(StatusCode.Unavailable, connectionFailure.Message);
-                    }
-
-                    var remaining = data.Length - offset;
-                    var allowed = (int)Math.Min(Math.Min(connectionSendWindow, streamSendWindow), peerMaxFrame);
-                    if (remaining == 0 || allowed > 0)
-                    {
-                        chunk = Math.Min(remaining, Math.Max(allowed, 0));
-                        connectionSendWindow -= chunk;
-                        streamSendWindow -= chunk;
-                        break;
-                    }
-
-                    grew = windowGrew.Task;
+                    Monitor.Wait(state);
                 }
 
-                await grew.WaitAsync(cancellationToken);
+                if (failure is not null)
+                {
+                    throw new GrpcCallException(StatusCode.Unavailable, failure.Message);
+                }
+
+                if (ended)
+                {
+                    // The server answered without reading the rest (a refusal, say): its status is what counts.
+                    return;
+                }
+
+                chunk = (int)Math.Min(Math.Min(data.Length - offset, peerMaxFrame), Math.Min(connectionSendWindow, streamSendWindow));
+                chunk = Math.Max(chunk, 0);
+                connectionSendWindow -= chunk;
+                streamSendWindow -= chunk;
             }
 
             var last = offset + chunk == data.Length;
-            await WriteFrameAsync(Http2FrameType.Data, last && endStream ? Http2Flags.EndStream : (byte)0, StreamId,
-                data.Slice(offset, chunk), cancellationToken);
+            WriteFrame(Http2FrameType.Data, last && endStream ? Http2Flags.EndStream : (byte)0, StreamId, data.Slice(offset, chunk));
             offset += chunk;
         }
         while (offset < data.Length);
     }
 
-    private async Task WriteFrameAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload,
-        CancellationToken cancellationToken = default)
+    private void WriteFrame(Http2FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload)
     {
         var frame = ArrayPool<byte>.Shared.Rent(Http2Frame.HeaderLength + payload.Length);
         try
         {
             Http2Frame.WriteHeader(frame, payload.Length, type, flags, streamId);
-            payload.Span.CopyTo(frame.AsSpan(Http2Frame.HeaderLength));
-            await writeLock.WaitAsync(cancellationToken);
-            try
+            payload.CopyTo(frame.AsSpan(Http2Frame.HeaderLength));
+            lock (writeLock)
             {
-                await stream.WriteAsync(frame.AsMemory(0, Http2Frame.HeaderLength + payload.Length), cancellationToken);
-            }
-            finally
-            {
-                writeLock.Release();
+                stream.Write(frame, 0, Http2Frame.HeaderLength + payload.Length);
             }
         }
         finally
@@ -251,10 +273,10 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
         output.Write(payload);
     }
 
-    /// <summary>Reads frames until the response stream ends, queueing messages and answering the connection's control frames.</summary>
-    private async Task ReadLoopAsync()
+    /// <summary>The reader thread: frames until the response stream ends, queueing messages and answering control frames.</summary>
+    private void ReadLoop()
     {
-        Exception? failure = null;
+        Exception? error = null;
         try
         {
             var header = new byte[Http2Frame.HeaderLength];
@@ -263,7 +285,7 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
             var streamEnded = false;
             while (!streamEnded)
             {
-                if (await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, closing.Token) < header.Length)
+                if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
                 {
                     throw new IOException("the server closed the connection before the call ended");
                 }
@@ -275,11 +297,11 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
                 }
 
                 var payload = new byte[length];
-                await stream.ReadExactlyAsync(payload, closing.Token);
+                stream.ReadExactly(payload);
                 switch (type)
                 {
                     case Http2FrameType.Data when streamId == StreamId:
-                        await OnDataAsync(Unpad(payload, flags), payload.Length);
+                        OnData(Unpad(payload, flags), payload.Length);
                         streamEnded = (flags & Http2Flags.EndStream) != 0;
                         break;
                     case Http2FrameType.Headers or Http2FrameType.Continuation when streamId == StreamId:
@@ -305,10 +327,10 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
                         throw new IOException($"the server reset the call (HTTP/2 error {BinaryPrimitives.ReadUInt32BigEndian(payload)})");
                     case Http2FrameType.Settings when (flags & Http2Flags.Ack) == 0:
                         ApplySettings(payload);
-                        await WriteFrameAsync(Http2FrameType.Settings, Http2Flags.Ack, 0, ReadOnlyMemory<byte>.Empty, closing.Token);
+                        WriteFrame(Http2FrameType.Settings, Http2Flags.Ack, 0, []);
                         break;
                     case Http2FrameType.Ping when (flags & Http2Flags.Ack) == 0:
-                        await WriteFrameAsync(Http2FrameType.Ping, Http2Flags.Ack, 0, payload, closing.Token);
+                        WriteFrame(Http2FrameType.Ping, Http2Flags.Ack, 0, payload);
                         break;
                     case Http2FrameType.GoAway when BinaryPrimitives.ReadInt32BigEndian(payload) < StreamId:
                         throw new IOException($"the server refused the call (HTTP/2 GOAWAY, error {BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(4))})");
@@ -330,47 +352,85 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
         }
         catch (Exception e)
         {
-            failure = e;
+            // Whatever ends the reader thread ends the call: it is reported to the caller, never left unhandled.
+            error = e;
         }
         finally
         {
-            lock (windowLock)
+            lock (state)
             {
-                // A writer waiting for window learns the connection's fate instead of waiting forever.
-                connectionFailure = failure ?? new IOException("the call has ended");
-                windowGrew.TrySetResult();
+                // Everyone waiting (for a message, for window) learns the call's fate instead of waiting forever.
+                failure = error;
+                ended = true;
+                Monitor.PulseAll(state);
             }
-
-            messages.Writer.TryComplete(failure);
         }
     }
 
     /// <summary>Queues the messages <paramref name="data"/> completes; <paramref name="frameLength"/> (padding included) counts against the window.</summary>
-    private async Task OnDataAsync(ReadOnlyMemory<byte> data, int frameLength)
+    private void OnData(ReadOnlyMemory<byte> data, int frameLength)
     {
         if (!responseHeadersSeen)
         {
             throw new InvalidDataException("the server sent data before its headers");
         }
 
-        foreach (var message in assembler.Add(data.Span))
+        var complete = assembler.Add(data.Span);
+        long grant;
+        lock (state)
         {
-            await messages.Writer.WriteAsync(message, closing.Token);
+            foreach (var message in complete)
+            {
+                messages.Enqueue(message);
+                queuedBytes += message.Length;
+            }
+
+            ungrantedBytes += frameLength;
+            grant = TakeDueGrant();
+            if (complete.Count > 0)
+            {
+                Monitor.PulseAll(state);
+            }
         }
 
-        // Give the server its window back in large steps rather than one WINDOW_UPDATE per frame.
-        unacknowledgedBytes += frameLength;
-        if (unacknowledgedBytes >= ReceiveWindow / 2)
+        if (grant > 0)
         {
-            var increment = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(increment, unacknowledgedBytes);
-            unacknowledgedBytes = 0;
-            await WriteFrameAsync(Http2FrameType.WindowUpdate, 0, 0, increment, closing.Token);
-            await WriteFrameAsync(Http2FrameType.WindowUpdate, 0, StreamId, increment, closing.Token);
+            SendWindowUpdate(grant);
         }
     }
 
-    /// <summary>The response headers (which must say 200 and gRPC), then the trailers with the call's status.</summary>
+    /// <summary>
+    /// The window to give back now, if any: in large steps rather than per frame, and only while the caller keeps up, so
+    /// a caller that stops reading stops the server instead of filling memory. Called under <see cref="state"/>.
+    /// </summary>
+    private long TakeDueGrant()
+    {
+        if (ungrantedBytes < ReceiveWindow / 2 || queuedBytes >= ReceiveWindow / 2)
+        {
+            return 0;
+        }
+
+        var grant = ungrantedBytes;
+        ungrantedBytes = 0;
+        return grant;
+    }
+
+    private void SendWindowUpdate(long grant)
+    {
+        Span<byte> increment = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(increment, (int)grant);
+        try
+        {
+            WriteFrame(Http2FrameType.WindowUpdate, 0, 0, increment);
+            WriteFrame(Http2FrameType.WindowUpdate, 0, StreamId, increment);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The connection is gone; the reader thread reports it.
+        }
+    }
+
+    /// <summary>The response headers (which must say 200), then the trailers with the call's status.</summary>
     private void OnHeaders(List<(string Name, string Value)> fields)
     {
         string? httpStatus = null;
@@ -404,9 +464,13 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
 
         if (grpcStatus is not null)
         {
-            status = int.TryParse(grpcStatus, NumberStyles.None, CultureInfo.InvariantCulture, out var code)
+            var parsed = int.TryParse(grpcStatus, NumberStyles.None, CultureInfo.InvariantCulture, out var code)
                 ? ((StatusCode)code, grpcMessage)
                 : (StatusCode.Internal, $"invalid grpc-status \"{grpcStatus}\"");
+            lock (state)
+            {
+                status = parsed;
+            }
         }
     }
 
@@ -417,12 +481,12 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
             throw new InvalidDataException("malformed HTTP/2 SETTINGS frame");
         }
 
-        for (var i = 0; i < payload.Length; i += 6)
+        lock (state)
         {
-            var id = BinaryPrimitives.ReadUInt16BigEndian(payload[i..]);
-            var value = BinaryPrimitives.ReadUInt32BigEndian(payload[(i + 2)..]);
-            lock (windowLock)
+            for (var i = 0; i < payload.Length; i += 6)
             {
+                var id = BinaryPrimitives.ReadUInt16BigEndian(payload[i..]);
+                var value = BinaryPrimitives.ReadUInt32BigEndian(payload[(i + 2)..]);
                 switch (id)
                 {
                     case Http2Settings.InitialWindowSize when value <= int.MaxValue:
@@ -435,14 +499,14 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
                         break;
                 }
             }
-        }
 
-        SignalWindow();
+            Monitor.PulseAll(state);
+        }
     }
 
     private void GrowSendWindow(int streamId, int increment)
     {
-        lock (windowLock)
+        lock (state)
         {
             if (streamId == 0)
             {
@@ -452,17 +516,8 @@ internal sealed class UnixGrpcCall : IAsyncDisposable
             {
                 streamSendWindow += increment;
             }
-        }
 
-        SignalWindow();
-    }
-
-    private void SignalWindow()
-    {
-        lock (windowLock)
-        {
-            windowGrew.TrySetResult();
-            windowGrew = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Monitor.PulseAll(state);
         }
     }
 

@@ -17,23 +17,23 @@ internal static class HookRunner
 {
     private const int StdinChunkBytes = 32 * 1024;
 
-    public static async Task<int> RunAsync(string hook, IReadOnlyList<string> args)
+    public static int Run(string hook, IReadOnlyList<string> args)
     {
-        await using var stdin = Console.OpenStandardInput();
-        await using var stdout = Console.OpenStandardOutput();
-        await using var stderr = Console.OpenStandardError();
+        using var stdin = Console.OpenStandardInput();
+        using var stdout = Console.OpenStandardOutput();
+        using var stderr = Console.OpenStandardError();
         try
         {
-            return await RunAsync(hook, args, stdin, stdout, stderr);
+            return Run(hook, args, stdin, stdout, stderr);
         }
         catch (Exception e)
         {
             // A hook that crashes must still fail cleanly: git treats any non-zero exit as a refusal.
-            return await FailAsync(stderr, "error executing hook: " + e.Message);
+            return Fail(stderr, "error executing hook: " + e.Message);
         }
     }
 
-    public static async Task<int> RunAsync(string hook, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
+    public static int Run(string hook, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
     {
         var bit = hook switch
         {
@@ -47,7 +47,7 @@ internal static class HookRunner
 
         if (bit is null)
         {
-            return await FailAsync(stderr, $"subcommand name invalid: \"{hook}\"");
+            return Fail(stderr, $"subcommand name invalid: \"{hook}\"");
         }
 
         // git 2.46 and newer run reference-transaction in a "preparing" state before taking the locks; there is nothing
@@ -68,13 +68,13 @@ internal static class HookRunner
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
-            return await FailAsync(stderr, "error when getting hooks payload: " + e.Message);
+            return Fail(stderr, "error when getting hooks payload: " + e.Message);
         }
 
         if (payload.RequestedHooks != (int)RequestedHooks.All && (payload.RequestedHooks & (int)bit.Value) == 0)
         {
             // git still needs its pack when the server did not ask for the hook: pack-objects then runs here.
-            return bit == RequestedHooks.PackObjects ? await RunGitAsync(args) : 0;
+            return bit == RequestedHooks.PackObjects ? RunGit(args) : 0;
         }
 
         try
@@ -83,46 +83,46 @@ internal static class HookRunner
             var environment = EnvironmentList();
             return hook switch
             {
-                "pre-receive" => await PreReceiveAsync(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
-                "post-receive" => await PostReceiveAsync(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
-                "update" => await UpdateAsync(payload.InternalSocket, metadata, repository, environment, args, stdout, stderr),
-                "git" => await PackObjectsHook.RunAsync(payload.InternalSocket, metadata, repository, payload, args, stdin, stdout, stderr),
-                _ => await ReferenceTransactionAsync(payload.InternalSocket, metadata, repository, environment, args, stdin, stdout, stderr),
+                "pre-receive" => PreReceive(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
+                "post-receive" => PostReceive(payload.InternalSocket, metadata, repository, environment, stdin, stdout, stderr),
+                "update" => Update(payload.InternalSocket, metadata, repository, environment, args, stdout, stderr),
+                "git" => PackObjectsHook.Run(payload.InternalSocket, metadata, repository, payload, args, stdin, stdout, stderr),
+                _ => ReferenceTransaction(payload.InternalSocket, metadata, repository, environment, args, stdin, stdout, stderr),
             };
         }
         catch (HookUsageException e)
         {
-            return await FailAsync(stderr, e.Message);
+            return Fail(stderr, e.Message);
         }
         catch (Exception e) when (e is GrpcCallException or IOException or System.Net.Sockets.SocketException or InvalidDataException or TimeoutException or InvalidOperationException)
         {
-            return await FailAsync(stderr, $"error when running {hook} hook: " + e.Message);
+            return Fail(stderr, $"error when running {hook} hook: " + e.Message);
         }
     }
 
-    private static async Task<int> PreReceiveAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
+    private static int PreReceive(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, Stream stdin, Stream stdout, Stream stderr)
     {
         var first = new PreReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.PreReceiveHook, metadata);
-        return await BidiAsync(call, first, chunk => new PreReceiveHookRequest { Stdin = chunk }, stdin,
+        using var call = UnixGrpcCall.Start(socket, HookMethods.PreReceiveHook, metadata);
+        return Bidi(call, first, chunk => new PreReceiveHookRequest { Stdin = chunk }, stdin,
             PreReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> PostReceiveAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
+    private static int PostReceive(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, Stream stdin, Stream stdout, Stream stderr)
     {
         var first = new PostReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.PostReceiveHook, metadata);
-        return await BidiAsync(call, first, chunk => new PostReceiveHookRequest { Stdin = chunk }, stdin,
+        using var call = UnixGrpcCall.Start(socket, HookMethods.PostReceiveHook, metadata);
+        return Bidi(call, first, chunk => new PostReceiveHookRequest { Stdin = chunk }, stdin,
             PostReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> UpdateAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
+    private static int Update(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, IReadOnlyList<string> args, Stream stdout, Stream stderr)
     {
         if (args.Count != 3)
@@ -138,13 +138,13 @@ internal static class HookRunner
             NewValue = args[2],
         };
         request.EnvironmentVariables.Add(environment);
-        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.UpdateHook, metadata);
-        await call.WriteAsync(request);
-        await call.CompleteAsync();
-        return await RelayAsync(call, UpdateHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
+        using var call = UnixGrpcCall.Start(socket, HookMethods.UpdateHook, metadata);
+        call.Write(request);
+        call.Complete();
+        return Relay(call, UpdateHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
-    private static async Task<int> ReferenceTransactionAsync(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
+    private static int ReferenceTransaction(string socket, List<KeyValuePair<string, string>> metadata, Repository repository,
         List<string> environment, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
     {
         if (args.Count != 1)
@@ -162,28 +162,29 @@ internal static class HookRunner
 
         var first = new ReferenceTransactionHookRequest { Repository = repository, State = state };
         first.EnvironmentVariables.Add(environment);
-        await using var call = await UnixGrpcCall.StartAsync(socket, HookMethods.ReferenceTransactionHook, metadata);
-        return await BidiAsync(call, first, chunk => new ReferenceTransactionHookRequest { Stdin = chunk }, stdin,
+        using var call = UnixGrpcCall.Start(socket, HookMethods.ReferenceTransactionHook, metadata);
+        return Bidi(call, first, chunk => new ReferenceTransactionHookRequest { Stdin = chunk }, stdin,
             ReferenceTransactionHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
     /// <summary>
-    /// A hook call that streams git's stdin: the first request, then stdin in chunks while the responses are relayed.
-    /// Returns the exit status the server sends.
+    /// A hook call that streams git's stdin: the first request, then stdin in chunks from a thread of its own while the
+    /// responses are relayed. Returns the exit status the server sends.
     /// </summary>
-    private static async Task<int> BidiAsync<TResponse>(UnixGrpcCall call, IMessage first, Func<ByteString, IMessage> stdinMessage, Stream stdin,
+    private static int Bidi<TResponse>(UnixGrpcCall call, IMessage first, Func<ByteString, IMessage> stdinMessage, Stream stdin,
         MessageParser<TResponse> parser, Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
         where TResponse : class, IMessage<TResponse>
     {
-        await call.WriteAsync(first);
-        var send = SendStdinAsync(stdin, call, stdinMessage);
-        var exitCode = await RelayAsync(call, parser, parts, stdout, stderr);
-        await send;
+        call.Write(first);
+        var sender = new Thread(() => SendStdin(stdin, call, stdinMessage)) { IsBackground = true, Name = "stdin" };
+        sender.Start();
+        var exitCode = Relay(call, parser, parts, stdout, stderr);
+        sender.Join();
         return exitCode;
     }
 
     /// <summary>Runs <c>git &lt;args&gt;</c> with this process's stdin, stdout and stderr, and returns its exit code.</summary>
-    private static async Task<int> RunGitAsync(IReadOnlyList<string> args)
+    private static int RunGit(IReadOnlyList<string> args)
     {
         var start = new System.Diagnostics.ProcessStartInfo("git") { UseShellExecute = false };
         foreach (var arg in args)
@@ -192,23 +193,23 @@ internal static class HookRunner
         }
 
         using var git = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("git did not start");
-        await git.WaitForExitAsync();
+        git.WaitForExit();
         return git.ExitCode;
     }
 
-    /// <summary>Sends stdin in chunks, then half-closes. Errors surface through the response stream, which is awaited first.</summary>
-    private static async Task SendStdinAsync(Stream stdin, UnixGrpcCall call, Func<ByteString, IMessage> message)
+    /// <summary>Sends stdin in chunks, then half-closes. Errors surface through the response stream, which is read meanwhile.</summary>
+    private static void SendStdin(Stream stdin, UnixGrpcCall call, Func<ByteString, IMessage> message)
     {
         try
         {
             var buffer = new byte[StdinChunkBytes];
             int read;
-            while ((read = await stdin.ReadAsync(buffer)) > 0)
+            while ((read = stdin.Read(buffer)) > 0)
             {
-                await call.WriteAsync(message(ByteString.CopyFrom(buffer, 0, read)));
+                call.Write(message(ByteString.CopyFrom(buffer, 0, read)));
             }
 
-            await call.CompleteAsync();
+            call.Complete();
         }
         catch (Exception e) when (e is GrpcCallException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
@@ -217,24 +218,24 @@ internal static class HookRunner
     }
 
     /// <summary>Writes every stdout and stderr chunk as it comes; returns the exit status of the last message that has one.</summary>
-    private static async Task<int> RelayAsync<TResponse>(UnixGrpcCall call, MessageParser<TResponse> parser,
+    private static int Relay<TResponse>(UnixGrpcCall call, MessageParser<TResponse> parser,
         Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
         where TResponse : class, IMessage<TResponse>
     {
         var exitCode = 0;
-        while (await call.ReadAsync(parser) is { } response)
+        while (call.Read(parser) is { } response)
         {
             var (outData, errData, exit) = parts(response);
             if (!outData.IsEmpty)
             {
-                await stdout.WriteAsync(outData.Memory);
-                await stdout.FlushAsync();
+                stdout.Write(outData.Span);
+                stdout.Flush();
             }
 
             if (!errData.IsEmpty)
             {
-                await stderr.WriteAsync(errData.Memory);
-                await stderr.FlushAsync();
+                stderr.Write(errData.Span);
+                stderr.Flush();
             }
 
             if (exit is not null)
@@ -311,14 +312,14 @@ internal static class HookRunner
     /// Reports a failure and returns exit code 1. Gitaly's hooks write to <c>$GITALY_LOG_DIR/gitaly_hooks.log</c>;
     /// without a log folder the message goes to stderr, where git shows it to the pusher.
     /// </summary>
-    private static async Task<int> FailAsync(Stream stderr, string message)
+    private static int Fail(Stream stderr, string message)
     {
         var line = "lode-hooks: " + message + "\n";
         if (Environment.GetEnvironmentVariable("GITALY_LOG_DIR") is { Length: > 0 } logDir)
         {
             try
             {
-                await File.AppendAllTextAsync(Path.Combine(logDir, "gitaly_hooks.log"), DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + " " + line);
+                File.AppendAllText(Path.Combine(logDir, "gitaly_hooks.log"), DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + " " + line);
                 return 1;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -327,8 +328,8 @@ internal static class HookRunner
             }
         }
 
-        await stderr.WriteAsync(Encoding.UTF8.GetBytes(line));
-        await stderr.FlushAsync();
+        stderr.Write(Encoding.UTF8.GetBytes(line));
+        stderr.Flush();
         return 1;
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
 using Gitaly;
@@ -19,7 +18,7 @@ internal static class PackObjectsHook
 {
     private static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(string internalSocket, List<KeyValuePair<string, string>> metadata, Repository repository,
+    public static int Run(string internalSocket, List<KeyValuePair<string, string>> metadata, Repository repository,
         HooksPayload payload, IReadOnlyList<string> args, Stream stdin, Stream stdout, Stream stderr)
     {
         var folder = Directory.CreateTempSubdirectory("lode-pack-objects-");
@@ -41,46 +40,22 @@ internal static class PackObjectsHook
             request.Args.Add(args);
             metadata.Add(new(PackObjectsSidechannelProtocol.MetadataKey, socketPath));
 
-            await using var call = await UnixGrpcCall.StartAsync(internalSocket, HookMethods.PackObjectsHookWithSidechannel, metadata);
-            await call.WriteAsync(request);
-            await call.CompleteAsync();
+            using var call = UnixGrpcCall.Start(internalSocket, HookMethods.PackObjectsHookWithSidechannel, metadata);
+            call.Write(request);
+            call.Complete();
 
-            // The server dials as soon as it has checked the request; a refusal ends the call first, and stops the wait.
-            using var stop = new CancellationTokenSource();
-            var response = call.ReadAsync(PackObjectsHookWithSidechannelResponse.Parser);
-            _ = response.ContinueWith(_ =>
+            using (var connection = Accept(listener, call))
+            using (var channel = new NetworkStream(connection, ownsSocket: false))
             {
-                try
-                {
-                    stop.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The call ended after the connection was made and this method returned; nothing waits any more.
-                }
-            }, TaskScheduler.Default);
-            Socket connection;
-            try
-            {
-                connection = await listener.AcceptAsync(stop.Token).AsTask().WaitAsync(AcceptTimeout);
-            }
-            catch (OperationCanceledException)
-            {
-                await response;
-                throw new InvalidOperationException("the server answered without opening the side channel");
-            }
-
-            using (connection)
-            {
-                await using var channel = new NetworkStream(connection, ownsSocket: false);
-                var send = SendAsync(stdin, channel, connection);
-                await ReceiveAsync(channel, stdout, stderr);
-                await send;
+                var sender = new Thread(() => Send(stdin, channel, connection)) { IsBackground = true, Name = "stdin" };
+                sender.Start();
+                Receive(channel, stdout, stderr);
+                sender.Join();
             }
 
             // The one (empty) response, then the end of the call with its status.
-            await response;
-            await call.ReadAsync(PackObjectsHookWithSidechannelResponse.Parser);
+            call.Read(PackObjectsHookWithSidechannelResponse.Parser);
+            call.Read(PackObjectsHookWithSidechannelResponse.Parser);
             return 0;
         }
         finally
@@ -89,12 +64,37 @@ internal static class PackObjectsHook
         }
     }
 
+    /// <summary>
+    /// The server's connection to the side channel: it dials as soon as it has checked the request, and a refusal ends
+    /// the call first, which ends the wait with the call's error.
+    /// </summary>
+    private static Socket Accept(Socket listener, UnixGrpcCall call)
+    {
+        var deadline = Environment.TickCount64 + (long)AcceptTimeout.TotalMilliseconds;
+        while (!listener.Poll(TimeSpan.FromMilliseconds(20), SelectMode.SelectRead))
+        {
+            if (call.HasEnded)
+            {
+                call.Read(PackObjectsHookWithSidechannelResponse.Parser);
+                call.Read(PackObjectsHookWithSidechannelResponse.Parser);
+                throw new InvalidOperationException("the server answered without opening the side channel");
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException("the server did not open the side channel");
+            }
+        }
+
+        return listener.Accept();
+    }
+
     /// <summary>git's stdin to the server, then the end of our sending side: that is how the server knows the input ended.</summary>
-    private static async Task SendAsync(Stream stdin, Stream channel, Socket connection)
+    private static void Send(Stream stdin, Stream channel, Socket connection)
     {
         try
         {
-            await stdin.CopyToAsync(channel);
+            stdin.CopyTo(channel);
             connection.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
@@ -104,13 +104,13 @@ internal static class PackObjectsHook
     }
 
     /// <summary>Side-band packets until the server closes: band 1 to stdout, band 2 to stderr.</summary>
-    private static async Task ReceiveAsync(Stream channel, Stream stdout, Stream stderr)
+    private static void Receive(Stream channel, Stream stdout, Stream stderr)
     {
         var header = new byte[4];
         var data = ArrayPool<byte>.Shared.Rent(65520);
         try
         {
-            while (await ReadExactlyOrEndAsync(channel, header))
+            while (ReadExactlyOrEnd(channel, header))
             {
                 if (!int.TryParse(header, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length) || length is > 0 and < 5 || length > 65520)
                 {
@@ -122,23 +122,23 @@ internal static class PackObjectsHook
                     continue;
                 }
 
-                await channel.ReadExactlyAsync(data.AsMemory(0, length - 4));
-                var payload = data.AsMemory(1, length - 5);
+                channel.ReadExactly(data.AsSpan(0, length - 4));
+                var payload = data.AsSpan(1, length - 5);
                 switch (data[0])
                 {
                     case 1:
-                        await stdout.WriteAsync(payload);
+                        stdout.Write(payload);
                         break;
                     case 2:
-                        await stderr.WriteAsync(payload);
-                        await stderr.FlushAsync();
+                        stderr.Write(payload);
+                        stderr.Flush();
                         break;
                     default:
                         throw new InvalidDataException($"side-band packet on unknown band {data[0]}");
                 }
             }
 
-            await stdout.FlushAsync();
+            stdout.Flush();
         }
         finally
         {
@@ -146,9 +146,9 @@ internal static class PackObjectsHook
         }
     }
 
-    private static async Task<bool> ReadExactlyOrEndAsync(Stream stream, byte[] buffer)
+    private static bool ReadExactlyOrEnd(Stream stream, byte[] buffer)
     {
-        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false);
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (read == 0)
         {
             return false;

@@ -15,7 +15,7 @@ internal static class HooksCommand
         var arguments = new Argument<string[]>("args") { Description = "the arguments git passed to the hook", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("hooks", "Run a git hook (called by git through the runtime hooks folder)") { hook, arguments };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parse, _) => HookRunner.RunAsync(parse.GetValue(hook)!, [.. parse.GetValue(arguments) ?? [], .. parse.UnmatchedTokens]));
+        command.SetAction(parse => HookRunner.Run(parse.GetValue(hook)!, [.. parse.GetValue(arguments) ?? [], .. parse.UnmatchedTokens]));
         return command;
     }
 }

@@ -24,17 +24,17 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
     [Fact]
     public async Task UnaryCall_ReturnsWhatGrpcNetClientReturns()
     {
-        await using var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.ServerService/ServerInfo", Authorized());
-        await call.WriteAsync(new ServerInfoRequest());
-        await call.CompleteAsync();
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.ServerService/ServerInfo", Authorized());
+        call.Write(new ServerInfoRequest());
+        call.Complete();
 
-        var response = await call.ReadAsync(ServerInfoResponse.Parser);
+        var response = call.Read(ServerInfoResponse.Parser);
         var expected = await server.Server.ServerInfoAsync(new ServerInfoRequest());
 
         Assert.NotNull(response);
         Assert.Equal(expected.ServerVersion, response.ServerVersion);
         Assert.Equal(expected.GitVersion, response.GitVersion);
-        Assert.Null(await call.ReadAsync(ServerInfoResponse.Parser));
+        Assert.Null(call.Read(ServerInfoResponse.Parser));
     }
 
     [Fact]
@@ -44,10 +44,10 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
         var request = new PackObjectsHookWithSidechannelRequest { Repository = ServerFixture.Proto(repo), Args = { "stöřage ☃%" } };
         var expected = await Assert.ThrowsAsync<RpcException>(async () => await server.Hook.PackObjectsHookWithSidechannelAsync(request));
 
-        await using var call = await UnixGrpcCall.StartAsync(Socket, HookMethods.PackObjectsHookWithSidechannel, Authorized());
-        await call.WriteAsync(request);
-        await call.CompleteAsync();
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => call.ReadAsync(PackObjectsHookWithSidechannelResponse.Parser));
+        using var call = UnixGrpcCall.Start(Socket, HookMethods.PackObjectsHookWithSidechannel, Authorized());
+        call.Write(request);
+        call.Complete();
+        var error = Assert.Throws<GrpcCallException>(() => call.Read(PackObjectsHookWithSidechannelResponse.Parser));
 
         Assert.Equal(expected.StatusCode, error.Code);
         Assert.Equal(expected.Status.Detail, error.Detail);
@@ -55,13 +55,13 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
     }
 
     [Fact]
-    public async Task MissingToken_Unauthenticated()
+    public void MissingToken_Unauthenticated()
     {
-        await using var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.ServerService/ServerInfo", []);
-        await call.WriteAsync(new ServerInfoRequest());
-        await call.CompleteAsync();
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.ServerService/ServerInfo", []);
+        call.Write(new ServerInfoRequest());
+        call.Complete();
 
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => call.ReadAsync(ServerInfoResponse.Parser));
+        var error = Assert.Throws<GrpcCallException>(() => call.Read(ServerInfoResponse.Parser));
 
         Assert.Equal(StatusCode.Unauthenticated, error.Code);
     }
@@ -73,12 +73,12 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
         var content = RandomNumberGenerator.GetBytes(5 << 20);
         var oid = await repo.WriteBlobAsync(content);
 
-        await using var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.BlobService/GetBlob", Authorized());
-        await call.WriteAsync(new GetBlobRequest { Repository = ServerFixture.Proto(repo), Oid = oid, Limit = -1 });
-        await call.CompleteAsync();
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.BlobService/GetBlob", Authorized());
+        call.Write(new GetBlobRequest { Repository = ServerFixture.Proto(repo), Oid = oid, Limit = -1 });
+        call.Complete();
         using var received = new MemoryStream();
         var messages = 0;
-        while (await call.ReadAsync(GetBlobResponse.Parser) is { } response)
+        while (call.Read(GetBlobResponse.Parser) is { } response)
         {
             response.Data.WriteTo(received);
             messages++;
@@ -95,31 +95,31 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
         var hook = Encoding.ASCII.GetBytes("#!/bin/sh\n# " + Convert.ToHexString(RandomNumberGenerator.GetBytes(1_500_000)) + "\n");
         var archive = Tar("custom_hooks/pre-receive", hook);
 
-        await using var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.RepositoryService/SetCustomHooks", Authorized());
-        await call.WriteAsync(new SetCustomHooksRequest { Repository = ServerFixture.Proto(repo) });
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.RepositoryService/SetCustomHooks", Authorized());
+        call.Write(new SetCustomHooksRequest { Repository = ServerFixture.Proto(repo) });
         for (var offset = 0; offset < archive.Length; offset += 100_000)
         {
-            await call.WriteAsync(new SetCustomHooksRequest { Data = ByteString.CopyFrom(archive.AsSpan(offset, Math.Min(100_000, archive.Length - offset))) });
+            call.Write(new SetCustomHooksRequest { Data = ByteString.CopyFrom(archive.AsSpan(offset, Math.Min(100_000, archive.Length - offset))) });
         }
 
-        await call.CompleteAsync();
-        Assert.NotNull(await call.ReadAsync(SetCustomHooksResponse.Parser));
-        Assert.Null(await call.ReadAsync(SetCustomHooksResponse.Parser));
+        call.Complete();
+        Assert.NotNull(call.Read(SetCustomHooksResponse.Parser));
+        Assert.Null(call.Read(SetCustomHooksResponse.Parser));
         Assert.Equal(hook, await File.ReadAllBytesAsync(Path.Combine(repo.Path, "custom_hooks", "pre-receive")));
     }
 
     [Fact]
-    public async Task HeadersLargerThanOneFrame_SentWithContinuation()
+    public void HeadersLargerThanOneFrame_SentWithContinuation()
     {
         // 24 KiB of metadata: more than one 16 KiB HEADERS frame, within what Kestrel accepts per field and in all.
         var metadata = Authorized().Concat(Enumerable.Range(0, 3).Select(i => KeyValuePair.Create($"x-padding-{i}", new string((char)('a' + i), 8_000))));
 
-        await using var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.ServerService/ServerInfo", metadata);
-        await call.WriteAsync(new ServerInfoRequest());
-        await call.CompleteAsync();
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.ServerService/ServerInfo", metadata);
+        call.Write(new ServerInfoRequest());
+        call.Complete();
 
-        Assert.NotNull(await call.ReadAsync(ServerInfoResponse.Parser));
-        Assert.Null(await call.ReadAsync(ServerInfoResponse.Parser));
+        Assert.NotNull(call.Read(ServerInfoResponse.Parser));
+        Assert.Null(call.Read(ServerInfoResponse.Parser));
     }
 
     [Fact]
@@ -128,20 +128,20 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
         var repo = await server.CreateRepoAsync();
         var oid = await repo.WriteBlobAsync(RandomNumberGenerator.GetBytes(8 << 20));
 
-        var call = await UnixGrpcCall.StartAsync(Socket, "/gitaly.BlobService/GetBlob", Authorized());
-        await call.WriteAsync(new GetBlobRequest { Repository = ServerFixture.Proto(repo), Oid = oid, Limit = -1 });
-        await call.CompleteAsync();
-        Assert.NotNull(await call.ReadAsync(GetBlobResponse.Parser));
+        var call = UnixGrpcCall.Start(Socket, "/gitaly.BlobService/GetBlob", Authorized());
+        call.Write(new GetBlobRequest { Repository = ServerFixture.Proto(repo), Oid = oid, Limit = -1 });
+        call.Complete();
+        Assert.NotNull(call.Read(GetBlobResponse.Parser));
 
-        await call.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Run(call.Dispose).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public async Task NobodyListening_FailsToConnect()
+    public void NobodyListening_FailsToConnect()
     {
         using var temp = new TempDirectory("lode-grpc-call-");
 
-        await Assert.ThrowsAsync<SocketException>(() => UnixGrpcCall.StartAsync(temp.Combine("none.sock"), "/gitaly.ServerService/ServerInfo", []));
+        Assert.Throws<SocketException>(() => UnixGrpcCall.Start(temp.Combine("none.sock"), "/gitaly.ServerService/ServerInfo", []));
     }
 
     private static List<KeyValuePair<string, string>> Authorized() =>
