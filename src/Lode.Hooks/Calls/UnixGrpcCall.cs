@@ -56,8 +56,13 @@ internal sealed class UnixGrpcCall : IDisposable
         reader = new Thread(ReadLoop) { IsBackground = true, Name = "grpc reader" };
     }
 
-    /// <summary>Connects to <paramref name="socketPath"/> and sends the request headers of <paramref name="method"/> (<c>/package.Service/Method</c>).</summary>
-    public static UnixGrpcCall Start(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata)
+    /// <summary>
+    /// Connects to <paramref name="socketPath"/> and sends the request headers of <paramref name="method"/>
+    /// (<c>/package.Service/Method</c>) with the first <paramref name="requests"/>, and the end of the requests when
+    /// <paramref name="complete"/>: a small call goes out in a single write, which is one wake-up for the server.
+    /// </summary>
+    public static UnixGrpcCall Start(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata,
+        IReadOnlyList<IMessage>? requests = null, bool complete = false)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -71,9 +76,11 @@ internal sealed class UnixGrpcCall : IDisposable
         }
 
         var call = new UnixGrpcCall(socket);
+        var framed = (requests ?? []).Select(Frame).ToList();
+        var inOpening = framed.Sum(f => f.Length) <= Http2Frame.DefaultWindow;
         try
         {
-            call.SendOpening(method, metadata);
+            call.SendOpening(method, metadata, inOpening ? framed : [], inOpening && complete);
         }
         catch
         {
@@ -82,6 +89,28 @@ internal sealed class UnixGrpcCall : IDisposable
         }
 
         call.reader.Start();
+        if (!inOpening)
+        {
+            // Larger than the window every server grants at first: sent as the server's SETTINGS and updates allow.
+            try
+            {
+                foreach (var message in framed)
+                {
+                    call.SendData(message, endStream: false);
+                }
+
+                if (complete)
+                {
+                    call.Complete();
+                }
+            }
+            catch
+            {
+                call.Dispose();
+                throw;
+            }
+        }
+
         return call;
     }
 
@@ -98,14 +127,7 @@ internal sealed class UnixGrpcCall : IDisposable
     }
 
     /// <summary>Sends one request message, waiting while the server's windows are closed.</summary>
-    public void Write(IMessage message)
-    {
-        var size = message.CalculateSize();
-        var framed = new byte[GrpcMessageAssembler.PrefixLength + size];
-        BinaryPrimitives.WriteInt32BigEndian(framed.AsSpan(1), size);
-        message.WriteTo(framed.AsSpan(GrpcMessageAssembler.PrefixLength));
-        SendData(framed, endStream: false);
-    }
+    public void Write(IMessage message) => SendData(Frame(message), endStream: false);
 
     /// <summary>Ends the request stream: the server's reader sees the end of the requests.</summary>
     public void Complete() => SendData([], endStream: true);
@@ -166,8 +188,21 @@ internal sealed class UnixGrpcCall : IDisposable
         stream.Dispose();
     }
 
-    /// <summary>Preface, SETTINGS, the connection's larger receive window and the request HEADERS, in one write.</summary>
-    private void SendOpening(string method, IEnumerable<KeyValuePair<string, string>> metadata)
+    /// <summary>A message with gRPC's prefix: not compressed, then its length as 4 big-endian octets.</summary>
+    private static byte[] Frame(IMessage message)
+    {
+        var size = message.CalculateSize();
+        var framed = new byte[GrpcMessageAssembler.PrefixLength + size];
+        BinaryPrimitives.WriteInt32BigEndian(framed.AsSpan(1), size);
+        message.WriteTo(framed.AsSpan(GrpcMessageAssembler.PrefixLength));
+        return framed;
+    }
+
+    /// <summary>
+    /// Preface, SETTINGS, the connection's larger receive window, the request HEADERS and the <paramref name="framed"/>
+    /// messages (which fit in the initial windows), in one write.
+    /// </summary>
+    private void SendOpening(string method, IEnumerable<KeyValuePair<string, string>> metadata, List<byte[]> framed, bool endStream)
     {
         var block = new ArrayBufferWriter<byte>(1024);
         HpackEncoder.WriteField(block, ":method", "POST");
@@ -206,6 +241,21 @@ internal sealed class UnixGrpcCall : IDisposable
             type = Http2FrameType.Continuation;
         }
         while (!headers.IsEmpty);
+
+        var data = framed.SelectMany(f => f).ToArray().AsSpan();
+        connectionSendWindow -= data.Length;
+        streamSendWindow -= data.Length;
+        while (!data.IsEmpty || endStream)
+        {
+            var part = data[..Math.Min(data.Length, Http2Frame.DefaultMaxPayload)];
+            data = data[part.Length..];
+            var last = data.IsEmpty && endStream;
+            AppendFrame(opening, Http2FrameType.Data, last ? Http2Flags.EndStream : (byte)0, StreamId, part);
+            if (last)
+            {
+                break;
+            }
+        }
 
         stream.Write(opening.WrittenSpan);
     }

@@ -106,8 +106,7 @@ internal static class HookRunner
         var first = new PreReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        using var call = UnixGrpcCall.Start(socket, HookMethods.PreReceiveHook, metadata);
-        return Bidi(call, first, chunk => new PreReceiveHookRequest { Stdin = chunk }, stdin,
+        return Bidi(socket, HookMethods.PreReceiveHook, metadata, first, chunk => new PreReceiveHookRequest { Stdin = chunk }, stdin,
             PreReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
@@ -117,8 +116,7 @@ internal static class HookRunner
         var first = new PostReceiveHookRequest { Repository = repository };
         first.EnvironmentVariables.Add(environment);
         first.GitPushOptions.Add(PushOptions());
-        using var call = UnixGrpcCall.Start(socket, HookMethods.PostReceiveHook, metadata);
-        return Bidi(call, first, chunk => new PostReceiveHookRequest { Stdin = chunk }, stdin,
+        return Bidi(socket, HookMethods.PostReceiveHook, metadata, first, chunk => new PostReceiveHookRequest { Stdin = chunk }, stdin,
             PostReceiveHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
@@ -138,9 +136,7 @@ internal static class HookRunner
             NewValue = args[2],
         };
         request.EnvironmentVariables.Add(environment);
-        using var call = UnixGrpcCall.Start(socket, HookMethods.UpdateHook, metadata);
-        call.Write(request);
-        call.Complete();
+        using var call = UnixGrpcCall.Start(socket, HookMethods.UpdateHook, metadata, [request], complete: true);
         return Relay(call, UpdateHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
@@ -162,24 +158,34 @@ internal static class HookRunner
 
         var first = new ReferenceTransactionHookRequest { Repository = repository, State = state };
         first.EnvironmentVariables.Add(environment);
-        using var call = UnixGrpcCall.Start(socket, HookMethods.ReferenceTransactionHook, metadata);
-        return Bidi(call, first, chunk => new ReferenceTransactionHookRequest { Stdin = chunk }, stdin,
+        return Bidi(socket, HookMethods.ReferenceTransactionHook, metadata, first, chunk => new ReferenceTransactionHookRequest { Stdin = chunk }, stdin,
             ReferenceTransactionHookResponse.Parser, r => (r.Stdout, r.Stderr, r.ExitStatus), stdout, stderr);
     }
 
     /// <summary>
-    /// A hook call that streams git's stdin: the first request, then stdin in chunks from a thread of its own while the
-    /// responses are relayed. Returns the exit status the server sends.
+    /// A hook call that streams git's stdin after the first request, relaying the responses meanwhile; returns the exit
+    /// status the server sends. git's stdin for these hooks is a line per updated ref: when it ends within the first
+    /// chunk, the whole call goes out in one write; otherwise the rest is sent from a thread of its own.
     /// </summary>
-    private static int Bidi<TResponse>(UnixGrpcCall call, IMessage first, Func<ByteString, IMessage> stdinMessage, Stream stdin,
-        MessageParser<TResponse> parser, Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
+    private static int Bidi<TResponse>(string socket, string method, List<KeyValuePair<string, string>> metadata, IMessage first,
+        Func<ByteString, IMessage> stdinMessage, Stream stdin, MessageParser<TResponse> parser,
+        Func<TResponse, (ByteString Stdout, ByteString Stderr, ExitStatus? Exit)> parts, Stream stdout, Stream stderr)
         where TResponse : class, IMessage<TResponse>
     {
-        call.Write(first);
-        var sender = new Thread(() => SendStdin(stdin, call, stdinMessage)) { IsBackground = true, Name = "stdin" };
-        sender.Start();
+        var buffer = new byte[StdinChunkBytes];
+        var read = stdin.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var ended = read < buffer.Length;
+        List<IMessage> requests = read > 0 ? [first, stdinMessage(ByteString.CopyFrom(buffer, 0, read))] : [first];
+        using var call = UnixGrpcCall.Start(socket, method, metadata, requests, complete: ended);
+        Thread? sender = null;
+        if (!ended)
+        {
+            sender = new Thread(() => SendStdin(stdin, call, stdinMessage)) { IsBackground = true, Name = "stdin" };
+            sender.Start();
+        }
+
         var exitCode = Relay(call, parser, parts, stdout, stderr);
-        sender.Join();
+        sender?.Join();
         return exitCode;
     }
 

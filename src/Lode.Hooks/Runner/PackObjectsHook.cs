@@ -40,9 +40,7 @@ internal static class PackObjectsHook
             request.Args.Add(args);
             metadata.Add(new(PackObjectsSidechannelProtocol.MetadataKey, socketPath));
 
-            using var call = UnixGrpcCall.Start(internalSocket, HookMethods.PackObjectsHookWithSidechannel, metadata);
-            call.Write(request);
-            call.Complete();
+            using var call = UnixGrpcCall.Start(internalSocket, HookMethods.PackObjectsHookWithSidechannel, metadata, [request], complete: true);
 
             using (var connection = Accept(listener, call))
             using (var channel = new NetworkStream(connection, ownsSocket: false))

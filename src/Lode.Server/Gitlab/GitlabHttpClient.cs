@@ -27,6 +27,9 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
     private const string InternalApiPath = "/api/v4/internal";
     private const string UnixSocketScheme = "http+unix://";
 
+    /// <summary>How long an idle connection to GitLab is kept for the next call.</summary>
+    internal static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(10);
+
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly HttpClient http;
@@ -43,7 +46,16 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
         TimeProvider time)
     {
         var url = Uri.UnescapeDataString(gitlab.Url ?? "");
-        var handler = new SocketsHttpHandler { UseCookies = false };
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = false,
+
+            // Gitaly opens a connection per call; Lode keeps them (a push makes three calls, each saving a connect, and
+            // with https a TLS handshake). Idle ones are closed well before Puma's 20 s persistent timeout, so that the
+            // server is not the side that closes a connection a request is being sent on.
+            PooledConnectionIdleTimeout = IdleConnectionTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
         if (url.StartsWith(UnixSocketScheme, StringComparison.Ordinal))
         {
             var socketPath = url[UnixSocketScheme.Length..];
@@ -273,7 +285,6 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
         HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, baseUrl + InternalApiPath + path);
-        request.Headers.ConnectionClose = true;
         request.Headers.TryAddWithoutValidation(GitlabJwt.HeaderName, GitlabJwt.Create(secret, time.GetUtcNow()));
         request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         if (!string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(password))

@@ -109,6 +109,33 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
     }
 
     [Fact]
+    public void RequestsPassedToStart_SmallOnesGoInTheOpeningWrite()
+    {
+        using var call = UnixGrpcCall.Start(Socket, "/gitaly.ServerService/ServerInfo", Authorized(), [new ServerInfoRequest()], complete: true);
+
+        Assert.NotNull(call.Read(ServerInfoResponse.Parser));
+        Assert.Null(call.Read(ServerInfoResponse.Parser));
+    }
+
+    [Fact]
+    public async Task RequestsPassedToStart_BeyondTheInitialWindow_SentAsTheServerAllows()
+    {
+        var repo = await server.CreateRepoAsync();
+        var hook = Encoding.ASCII.GetBytes("#!/bin/sh\n# " + Convert.ToHexString(RandomNumberGenerator.GetBytes(100_000)) + "\n");
+        var archive = Tar("custom_hooks/pre-receive", hook);
+
+        using (var call = UnixGrpcCall.Start(Socket, "/gitaly.RepositoryService/SetCustomHooks", Authorized(),
+                   [new SetCustomHooksRequest { Repository = ServerFixture.Proto(repo) }, new SetCustomHooksRequest { Data = ByteString.CopyFrom(archive) }],
+                   complete: true))
+        {
+            Assert.NotNull(call.Read(SetCustomHooksResponse.Parser));
+            Assert.Null(call.Read(SetCustomHooksResponse.Parser));
+        }
+
+        Assert.Equal(hook, await File.ReadAllBytesAsync(Path.Combine(repo.Path, "custom_hooks", "pre-receive")));
+    }
+
+    [Fact]
     public void HeadersLargerThanOneFrame_SentWithContinuation()
     {
         // 24 KiB of metadata: more than one 16 KiB HEADERS frame, within what Kestrel accepts per field and in all.

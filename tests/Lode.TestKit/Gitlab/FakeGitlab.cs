@@ -106,7 +106,7 @@ public sealed class FakeGitlab : IAsyncDisposable
         var request = new GitlabRequest(context.Request.Method, path, body, JwtIsValid(jwt),
             context.Request.Headers.UserAgent.ToString(), context.Request.Headers.ContentType.ToString(),
             context.Request.Headers.Authorization.ToString(), context.Request.Headers["X-Forwarded-For"].ToString(),
-            context.Request.Headers.Connection.ToString());
+            context.Request.Headers.Connection.ToString(), context.Connection.Id);
         Requests.Enqueue(request);
 
         FakeAnswer answer;
@@ -172,7 +172,7 @@ public sealed class FakeGitlab : IAsyncDisposable
 
 /// <summary>One request the fake GitLab received.</summary>
 public sealed record GitlabRequest(string Method, string Path, string Body, bool JwtValid, string UserAgent, string ContentType,
-    string Authorization, string ForwardedFor, string Connection)
+    string Authorization, string ForwardedFor, string Connection, string ConnectionId)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 }

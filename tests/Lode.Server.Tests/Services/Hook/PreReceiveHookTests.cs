@@ -329,7 +329,7 @@ public sealed class PreReceiveHookTests(GitlabServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task PreReceiveHook_RequestsCarryJwtSignedWithTrimmedSecret()
+    public async Task PreReceiveHook_RequestsCarryJwtSignedWithTrimmedSecretAndShareAKeptConnection()
     {
         var repo = await server.CreateRepoAsync();
         var oid = await repo.CommitAsync();
@@ -339,7 +339,9 @@ public sealed class PreReceiveHookTests(GitlabServerFixture server) : IClassFixt
 
         var request = server.Gitlab.RequestsTo("/allowed").Last(r => r.Body.Contains("refs/heads/jwt", StringComparison.Ordinal));
         Assert.True(request.JwtValid);
-        Assert.Equal("close", request.Connection, ignoreCase: true);
+        Assert.NotEqual("close", request.Connection, StringComparer.OrdinalIgnoreCase);
+        var preReceive = server.Gitlab.RequestsTo("/pre_receive")[^1];
+        Assert.Equal(request.ConnectionId, preReceive.ConnectionId); // Gitaly opens one per call; Lode keeps it
         using var json = JsonDocument.Parse(request.Body);
         Assert.Equal("project-1", json.RootElement.GetProperty("gl_repository").GetString());
     }
