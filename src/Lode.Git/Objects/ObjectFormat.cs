@@ -60,14 +60,14 @@ public sealed class ObjectFormat
     /// <summary>
     /// The repository's object format: <c>extensions.objectFormat</c> of its own config file (git reads extensions
     /// only from there, never from includes), SHA-1 when absent. Many RPCs need this, so it is read in-process; a
-    /// config Lode cannot read or a value it does not know is left to git to answer.
+    /// config Lode cannot read or a value it does not know is left to git to answer. The file is read synchronously: it
+    /// is a few hundred bytes in the page cache, and .NET's asynchronous file reads are a thread-pool hop on Linux.
     /// </summary>
     public static async Task<ObjectFormat> DetectAsync(GitCommandFactory git, RepositoryPaths repository, CancellationToken cancellationToken)
     {
         try
         {
-            var value = Housekeeping.GitConfigFile.Find(
-                await File.ReadAllLinesAsync(Path.Combine(repository.FullPath, "config"), cancellationToken), "extensions", "objectformat");
+            var value = Housekeeping.GitConfigFile.Find(File.ReadAllLines(Path.Combine(repository.FullPath, "config")), "extensions", "objectformat");
             if (value is null)
             {
                 return Sha1;

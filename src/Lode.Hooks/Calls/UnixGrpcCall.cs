@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -28,8 +27,7 @@ internal sealed class UnixGrpcCall : IDisposable
     /// <summary>The largest response message accepted; HookService sends output in chunks far below it.</summary>
     private const int MaxMessageBytes = 64 << 20;
 
-    private readonly Socket socket;
-    private readonly NetworkStream stream;
+    private readonly UnixSocketStream stream;
     private readonly Lock writeLock = new();
     private readonly HpackDecoder headerDecoder = new();
     private readonly GrpcMessageAssembler assembler = new(MaxMessageBytes);
@@ -49,10 +47,9 @@ internal sealed class UnixGrpcCall : IDisposable
     private Exception? failure;
     private (StatusCode Code, string Detail)? status;
 
-    private UnixGrpcCall(Socket socket)
+    private UnixGrpcCall(UnixSocketStream stream)
     {
-        this.socket = socket;
-        stream = new NetworkStream(socket, ownsSocket: true);
+        this.stream = stream;
         reader = new Thread(ReadLoop) { IsBackground = true, Name = "grpc reader" };
     }
 
@@ -64,18 +61,7 @@ internal sealed class UnixGrpcCall : IDisposable
     public static UnixGrpcCall Start(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata,
         IReadOnlyList<IMessage>? requests = null, bool complete = false)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var call = new UnixGrpcCall(socket);
+        var call = new UnixGrpcCall(UnixSocketStream.Connect(socketPath));
         var framed = (requests ?? []).Select(Frame).ToList();
         var inOpening = framed.Sum(f => f.Length) <= Http2Frame.DefaultWindow;
         try
@@ -175,15 +161,7 @@ internal sealed class UnixGrpcCall : IDisposable
     /// <summary>Closes the connection, which is how an unfinished call is cancelled: the server aborts its stream.</summary>
     public void Dispose()
     {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // Already closed by the server.
-        }
-
+        stream.Shutdown();
         reader.Join();
         stream.Dispose();
     }
@@ -474,7 +452,7 @@ internal sealed class UnixGrpcCall : IDisposable
             WriteFrame(Http2FrameType.WindowUpdate, 0, 0, increment);
             WriteFrame(Http2FrameType.WindowUpdate, 0, StreamId, increment);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The connection is gone; the reader thread reports it.
         }

@@ -217,7 +217,7 @@ internal static class HookRunner
 
             call.Complete();
         }
-        catch (Exception e) when (e is GrpcCallException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is GrpcCallException or IOException or ObjectDisposedException)
         {
             // The call ended before all of stdin was sent; its status says why.
         }

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gitaly;
@@ -168,7 +167,7 @@ public sealed class UnixGrpcCallTests(UnixSocketServerFixture server) : IClassFi
     {
         using var temp = new TempDirectory("lode-grpc-call-");
 
-        Assert.Throws<SocketException>(() => UnixGrpcCall.Start(temp.Combine("none.sock"), "/gitaly.ServerService/ServerInfo", []));
+        Assert.Throws<IOException>(() => UnixGrpcCall.Start(temp.Combine("none.sock"), "/gitaly.ServerService/ServerInfo", []));
     }
 
     private static List<KeyValuePair<string, string>> Authorized() =>
