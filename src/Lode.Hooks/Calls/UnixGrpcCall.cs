@@ -61,9 +61,16 @@ internal sealed class UnixGrpcCall : IDisposable
     public static UnixGrpcCall Start(string socketPath, string method, IEnumerable<KeyValuePair<string, string>> metadata,
         IReadOnlyList<IMessage>? requests = null, bool complete = false)
     {
+        var framed = new List<byte[]>();
+        var framedBytes = 0L;
+        foreach (var request in requests ?? [])
+        {
+            framed.Add(Frame(request));
+            framedBytes += framed[^1].Length;
+        }
+
+        var inOpening = framedBytes <= Http2Frame.DefaultWindow;
         var call = new UnixGrpcCall(UnixSocketStream.Connect(socketPath));
-        var framed = (requests ?? []).Select(Frame).ToList();
-        var inOpening = framed.Sum(f => f.Length) <= Http2Frame.DefaultWindow;
         try
         {
             call.SendOpening(method, metadata, inOpening ? framed : [], inOpening && complete);
@@ -220,7 +227,13 @@ internal sealed class UnixGrpcCall : IDisposable
         }
         while (!headers.IsEmpty);
 
-        var data = framed.SelectMany(f => f).ToArray().AsSpan();
+        var requests = new ArrayBufferWriter<byte>();
+        foreach (var message in framed)
+        {
+            requests.Write(message);
+        }
+
+        var data = requests.WrittenSpan;
         connectionSendWindow -= data.Length;
         streamSendWindow -= data.Length;
         while (!data.IsEmpty || endStream)
