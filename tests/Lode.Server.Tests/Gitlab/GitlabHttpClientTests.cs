@@ -49,6 +49,53 @@ public sealed class GitlabHttpClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeptConnection_ClosedByGitlabWhileIdle_NextCallConnectsAgain()
+    {
+        // GitLab (Puma) closes idle connections on its own schedule; a kept connection it has closed must not fail the
+        // next call. This server answers one request per connection, keep-alive implied, then closes it.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var connections = 0;
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await listener.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref connections);
+                var stream = connection.GetStream();
+                var request = new StringBuilder();
+                var buffer = new byte[4096];
+                while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var read = await stream.ReadAsync(buffer, stop.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                }
+
+                var body = """{"api_version":"v4","gitlab_version":"17.9.0","gitlab_revision":"abc123","redis":true}""";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"), stop.Token);
+            }
+        });
+        var client = Client("http://" + listener.LocalEndpoint);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("17.9.0", (await client.CheckAsync(CancellationToken.None)).Version);
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(3, connections);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving);
+    }
+
+    [Fact]
     public async Task Check_OverUnixSocketWithRelativeRoot_ReachesPrefixedPath()
     {
         Assert.StartsWith("http+unix://%2F", unix.Url, StringComparison.Ordinal);
