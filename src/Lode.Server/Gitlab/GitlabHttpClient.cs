@@ -28,7 +28,7 @@ public sealed partial class GitlabHttpClient : IGitlabClient, IDisposable
     private const string UnixSocketScheme = "http+unix://";
 
     /// <summary>How long an idle connection to GitLab is kept for the next call.</summary>
-    internal static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
