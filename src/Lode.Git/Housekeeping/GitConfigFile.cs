@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lode.Git.Housekeeping;
 
 /// <summary>
@@ -49,6 +51,85 @@ internal static class GitConfigFile
 
         return value;
     }
+
+    /// <summary>
+    /// Every key the file sets, as <c>section[.subsection].name</c> (subsection as written, the rest as written too;
+    /// compare them case-insensitively), or null when the file uses syntax this reader does not follow: a value
+    /// continued on the next line, a malformed section header, a key git would refuse.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static List<string>? Keys(IEnumerable<string> lines)
+    {
+        var keys = new List<string>();
+        string? current = null;
+        foreach (var raw in lines)
+        {
+            var line = raw.AsSpan().Trim();
+            if (line.EndsWith('\\'))
+            {
+                return null;
+            }
+
+            if (line.IsEmpty || line[0] is '#' or ';')
+            {
+                continue;
+            }
+
+            if (line[0] == '[')
+            {
+                var close = line.IndexOf(']');
+                if (close < 0 || SectionKey(line[1..close]) is not { } section)
+                {
+                    return null;
+                }
+
+                current = section;
+                line = line[(close + 1)..].Trim();
+                if (line.IsEmpty || line[0] is '#' or ';')
+                {
+                    continue;
+                }
+            }
+
+            var equals = line.IndexOf('=');
+            var name = (equals < 0 ? line : line[..equals]).Trim();
+            if (current is null || name.IsEmpty || !char.IsAsciiLetter(name[0]) || name.ContainsAnyExcept(KeyChars))
+            {
+                return null;
+            }
+
+            keys.Add(current + "." + name.ToString());
+        }
+
+        return keys;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> KeyChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
+    /// <summary><c>section</c>, <c>section "sub"</c> or the old <c>section.sub</c>, as <c>section[.sub]</c>.</summary>
+    private static string? SectionKey(ReadOnlySpan<char> header)
+    {
+        header = header.Trim();
+        var quote = header.IndexOf('"');
+        if (quote < 0)
+        {
+            return header.IsEmpty || header.ContainsAnyExcept(SectionChars) ? null : header.ToString();
+        }
+
+        var section = header[..quote].TrimEnd();
+        var subsection = header[(quote + 1)..];
+        if (section.IsEmpty || section.ContainsAnyExcept(SectionChars) || section.Contains('.') || subsection.Length == 0 ||
+            subsection[^1] != '"' || subsection[..^1].ContainsAny('"', '\\'))
+        {
+            return null;
+        }
+
+        return section.ToString() + "." + subsection[..^1].ToString();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> SectionChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
 
     private static ReadOnlySpan<char> StripComment(ReadOnlySpan<char> value)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lode.Git.Refs;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace Lode.Git.Refs;
 public static class ReferenceValidator
 {
     /// <summary>Gitaly's message for what is wrong with <paramref name="name"/>; null when it is valid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Check(ReadOnlySpan<byte> name)
     {
         if (name.SequenceEqual("HEAD"u8))

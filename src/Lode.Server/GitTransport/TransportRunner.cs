@@ -5,6 +5,7 @@ using Lode.Core.Configuration;
 using Lode.Core.Errors;
 using Lode.Core.Storage;
 using Lode.Core.Text;
+using Lode.Git.Advertisement;
 using Lode.Git.Commands;
 using Lode.Git.PktLine;
 using Lode.Server.Hooks;
@@ -19,7 +20,8 @@ namespace Lode.Server.GitTransport;
 /// SmartHTTP and SSH services and the smart HTTP front door share the same code. Errors carry Gitaly's messages
 /// and codes; callers add their RPC's prefix.
 /// </summary>
-public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, LodeOptions options, TimeProvider time)
+public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, ReceivePackAdvertisement receivePackAdvertisement, LodeOptions options,
+    TimeProvider time)
 {
     /// <summary>Gitaly's streamio chunk: at most this much git output per response message.</summary>
     public const int MessageChunkSize = 128 * 1024;
@@ -36,11 +38,25 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
 
     /// <summary>
     /// InfoRefs (spec §6.2): the <c># service=git-…</c> packet and a flush, then git's advertisement. Sent for every
-    /// protocol version. Failures are INTERNAL (<c>cmd: …</c>, <c>wait: …</c>) as in Gitaly.
+    /// protocol version. Failures are INTERNAL (<c>cmd: …</c>, <c>wait: …</c>) as in Gitaly. receive-pack's
+    /// advertisement is written in-process when it can be (<see cref="ReceivePackAdvertisement"/>): the same bytes
+    /// without a git process, which is most of what a push's first request costs.
     /// </summary>
     public async Task AdvertiseRefsAsync(RepositoryPaths repository, GitSubcommand service, IReadOnlyList<KeyValuePair<string, string>> config,
         string? gitProtocol, ByteSink output, CancellationToken cancellationToken)
     {
+        var attempt = service == GitSubcommand.ReceivePack ? receivePackAdvertisement.Prepare(repository, config, gitProtocol) : default;
+        if (attempt.Ready is { } ready)
+        {
+            await WriteServiceHeaderAsync(service, output, cancellationToken);
+            foreach (var chunk in ready.Chunks(MessageChunkSize))
+            {
+                await output(chunk, cancellationToken);
+            }
+
+            return;
+        }
+
         var command = git.Create(repository, service)
             .Flags("--stateless-rpc", "--advertise-refs")
             .Arg(repository.FullPath)
@@ -59,16 +75,29 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Lode
 
         await using (process)
         {
-            // Two messages, as Gitaly's writer sends the service line and the flush separately.
-            await output(PktLine.Format($"# service=git-{service.Name}\n"), cancellationToken);
-            await output(Flush, cancellationToken);
-            await OutputCopier.CopyAsync(process.Stdout, output, MessageChunkSize, cancellationToken);
+            await WriteServiceHeaderAsync(service, output, cancellationToken);
+            var learner = attempt.Learner;
+            ByteSink copyTo = learner is null ? output : (data, token) =>
+            {
+                learner.Observe(data.Span);
+                return output(data, token);
+            };
+            await OutputCopier.CopyAsync(process.Stdout, copyTo, MessageChunkSize, cancellationToken);
             var exit = await process.WaitAsync(cancellationToken);
             if (exit != 0)
             {
                 throw ExitFailure(ErrorCode.Internal, "wait: ", exit, process);
             }
+
+            learner?.Complete();
         }
+    }
+
+    /// <summary>Two messages, as Gitaly's writer sends the service line and the flush separately.</summary>
+    private static async Task WriteServiceHeaderAsync(GitSubcommand service, ByteSink output, CancellationToken cancellationToken)
+    {
+        await output(PktLine.Format($"# service=git-{service.Name}\n"), cancellationToken);
+        await output(Flush, cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Lode.Git.Advertisement;
 using Lode.Core.Configuration;
 using Lode.Server.Auth;
 using Lode.Server.Backchannel;
@@ -46,6 +47,7 @@ public static class LodeGrpcServices
         // Clone/fetch/push transport: multiplexed connections, the git runner shared by SmartHTTP, SSH and the front door.
         services.AddSingleton<BackchannelRegistry>();
         services.AddSingleton<GitProtocolMetrics>();
+        services.AddSingleton<ReceivePackAdvertisement>();
         services.AddSingleton<TransportRunner>();
         services.AddSingleton<SmartHttpFrontDoor>();
         services.AddSingleton(sp => new GrpcServerMetrics(sp.GetRequiredService<MetricsRegistry>().Factory, options.Prometheus.GrpcLatencyBuckets));

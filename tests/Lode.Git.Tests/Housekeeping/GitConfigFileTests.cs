@@ -18,4 +18,26 @@ public sealed class GitConfigFileTests
     {
         Assert.Equal(expected, GitConfigFile.Find(config.Split('\n'), "extensions", "refStorage"));
     }
+
+    [Theory]
+    [InlineData("[core]\n\tbare = true\n\tfilemode\n", "core.bare,core.filemode")]
+    [InlineData("[remote \"origin\"]\n\turl = x # c\n[receive.fsck]\n\tbadDate = ignore\n", "remote.origin.url,receive.fsck.badDate")]
+    [InlineData("[gc] auto = 0\n; comment\n# comment\n", "gc.auto")]
+    [InlineData("", "")]
+    public void Keys_ConfigText_EveryKeySet(string config, string expected)
+    {
+        Assert.Equal(expected, string.Join(',', GitConfigFile.Keys(config.Split('\n'))!));
+    }
+
+    [Theory]
+    [InlineData("[core]\n\tx = a \\\n\tb\n")]
+    [InlineData("bare = true\n")]
+    [InlineData("[core\n")]
+    [InlineData("[remote \"a\\\"b\"]\n\turl = x\n")]
+    [InlineData("[core]\n\t1key = x\n")]
+    [InlineData("[core]\n\tkey_x = x\n")]
+    public void Keys_SyntaxNotFollowed_Null(string config)
+    {
+        Assert.Null(GitConfigFile.Keys(config.Split('\n')));
+    }
 }

@@ -39,6 +39,33 @@ public sealed class InfoRefsReceivePackTests(ServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task InfoRefsReceivePack_RepeatedCalls_ByteForByteWhatGitWrites()
+    {
+        // The first answer may come from git (the server learns its capabilities line), later ones are written
+        // in-process: every one must be exactly git's advertisement, with refs loose, packed and hidden.
+        var repo = await server.CreateRepoAsync();
+        var main = await repo.CommitAsync();
+        await repo.GitAsync("tag", "-a", "-m", "release", "v1.0", main);
+        await repo.GitAsync("update-ref", "refs/keep-around/" + main, main);
+        await repo.GitAsync("pack-refs", "--all");
+        await repo.CommitAsync(branch: "feature");
+        var expected = await repo.GitBytesAsync(["-c", "receive.hideRefs=refs/keep-around/", "-c", "receive.hideRefs=refs/remotes/",
+            "-c", "receive.hideRefs=refs/tmp/", "-c", "receive.hideRefs=refs/environments/", "-c", "receive.hideRefs=refs/merge-requests/",
+            "-c", "receive.hideRefs=refs/pipelines/", "-c", "receive.advertisePushOptions=true", "receive-pack", "--advertise-refs",
+            "--stateless-rpc", repo.Path]);
+
+        for (var call = 0; call < 3; call++)
+        {
+            var (data, _) = await SmartHttpCalls.InfoRefsAsync(server.SmartHttp.InfoRefsReceivePack(new InfoRefsRequest
+            {
+                Repository = ServerFixture.Proto(repo),
+            }));
+
+            Assert.Equal("001f# service=git-receive-pack\n0000" + GitWire.Text(expected), GitWire.Text(data));
+        }
+    }
+
+    [Fact]
     public async Task InfoRefsReceivePack_MissingRepository_NotFound()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => SmartHttpCalls.InfoRefsAsync(server.SmartHttp.InfoRefsReceivePack(new InfoRefsRequest
