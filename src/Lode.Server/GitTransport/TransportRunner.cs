@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Gitaly;
 using Grpc.Core;
 using Lode.Core.Configuration;
@@ -7,6 +8,7 @@ using Lode.Core.Storage;
 using Lode.Core.Text;
 using Lode.Git.Advertisement;
 using Lode.Git.Commands;
+using Lode.Git.Hooks;
 using Lode.Git.PktLine;
 using Lode.Server.Hooks;
 using ObjectFormat = Lode.Git.Objects.ObjectFormat;
@@ -20,8 +22,8 @@ namespace Lode.Server.GitTransport;
 /// SmartHTTP and SSH services and the smart HTTP front door share the same code. Errors carry Gitaly's messages
 /// and codes; callers add their RPC's prefix.
 /// </summary>
-public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, ReceivePackAdvertisement receivePackAdvertisement, LodeOptions options,
-    TimeProvider time)
+public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, ReceivePackAdvertisement receivePackAdvertisement,
+    InProcessPostReceive postReceive, LodeOptions options, TimeProvider time)
 {
     /// <summary>Gitaly's streamio chunk: at most this much git output per response message.</summary>
     public const int MessageChunkSize = 128 * 1024;
@@ -274,13 +276,26 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
     /// <summary>
     /// <c>git receive-pack</c> (stateless for smart HTTP, interactive for SSH) with Lode's hooks (spec §6.5, §8.1).
     /// Returns the exit code and whether git's whole stderr was the hang-up line; the callers map those as Gitaly's
-    /// two RPCs differ.
+    /// two RPCs differ. A stateless push whose post-receive would only call GitLab has the server do that after git
+    /// exits (<see cref="InProcessPostReceive"/>), with the same output in the same place.
     /// </summary>
     public async Task<ReceivePackOutcome> ReceivePackAsync(RepositoryPaths paths, Repository repository, HooksUserDetails user,
         IReadOnlyList<KeyValuePair<string, string>> config, string? gitProtocol, bool stateless, Stream input, ByteSink stdout, ByteSink? stderr,
         ServerCallContext context, CancellationToken cancellationToken)
     {
         var format = await ObjectFormat.DetectAsync(git, paths, cancellationToken);
+        ReceiveCommands? serverPostReceive = null;
+        if (stateless && hooks.PostReceiveOnlyCallsGitlab(paths, context) && !ProcReceiveConfigured(paths, config))
+        {
+            var (consumed, commands) = await ReceiveCommands.ReadAsync(input, cancellationToken);
+            input = new PrefixedStream(consumed, input);
+            if (commands is not null && commands.Capabilities.Contains("side-band-64k") &&
+                (commands.Capabilities.Contains("report-status") || commands.Capabilities.Contains("report-status-v2")))
+            {
+                serverPostReceive = commands;
+            }
+        }
+
         var command = git.Create(paths, GitSubcommand.ReceivePack);
         if (stateless)
         {
@@ -289,7 +304,8 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
 
         // The request's config goes first so that it cannot point core.hooksPath elsewhere.
         command.Arg(paths.FullPath).WithGitProtocol(gitProtocol).Apply(config).WithStdin();
-        hooks.Apply(command, paths, repository, format.Name, user, RequestedHooks.ReceivePack, context);
+        var requested = serverPostReceive is null ? RequestedHooks.ReceivePack : RequestedHooks.ReceivePack & ~RequestedHooks.PostReceive;
+        hooks.Apply(command, paths, repository, format.Name, user, requested, context);
 
         var capture = new StderrCapture(HangUp.Length);
         if (stderr is not null)
@@ -313,12 +329,13 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
 
         await using (process)
         {
+            var tap = serverPostReceive is null ? null : new ReportStatusTap(stdout);
             using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pump = StdinPump.RunAsync(input, process, null, stopPump.Token);
             int exit;
             try
             {
-                await OutputCopier.CopyAsync(process.Stdout, stdout, MessageChunkSize, cancellationToken);
+                await OutputCopier.CopyAsync(process.Stdout, tap is null ? stdout : tap.WriteAsync, MessageChunkSize, cancellationToken);
                 exit = await process.WaitAsync(cancellationToken);
             }
             finally
@@ -326,7 +343,66 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
                 await StopAsync(stopPump, pump);
             }
 
+            if (tap is not null)
+            {
+                if (exit == 0 && tap.Framed && tap.HeldFlush)
+                {
+                    await RunPostReceiveAsync(serverPostReceive!, tap, repository, format, user, context, stdout, cancellationToken);
+                }
+
+                if (!tap.Held.IsEmpty)
+                {
+                    await stdout(tap.Held, cancellationToken);
+                }
+            }
+
             return new ReceivePackOutcome(exit, capture.IsExactly(HangUp), null, process.Stderr);
+        }
+    }
+
+    /// <summary>git's post-receive for the refs it reported updated; none updated, no post-receive (as in git).</summary>
+    private async Task RunPostReceiveAsync(ReceiveCommands commands, ReportStatusTap tap, Repository repository, ObjectFormat format,
+        HooksUserDetails user, ServerCallContext context, ByteSink stdout, CancellationToken cancellationToken)
+    {
+        var updated = tap.UpdatedRefs();
+        var changes = new StringBuilder();
+        foreach (var (oldValue, newValue, reference) in commands.Updates)
+        {
+            if (updated.Contains(reference))
+            {
+                changes.Append(oldValue).Append(' ').Append(newValue).Append(' ').Append(reference).Append('\n');
+            }
+        }
+
+        if (changes.Length == 0)
+        {
+            return;
+        }
+
+        var payload = hooks.Payload(repository, format.Name, user, RequestedHooks.ReceivePack, context);
+        await postReceive.RunAsync(repository, payload, commands.PushOptions, changes.ToString(), stdout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether git may hand refs to a <c>proc-receive</c> hook: its report-status then describes other updates than
+    /// the commands, so the server does not take post-receive on.
+    /// </summary>
+    private bool ProcReceiveConfigured(RepositoryPaths paths, IReadOnlyList<KeyValuePair<string, string>> config)
+    {
+        static bool IsProcReceive(string key) => key.Equals("receive.procReceiveRefs", StringComparison.OrdinalIgnoreCase);
+        if (config.Any(pair => IsProcReceive(pair.Key)) || options.Git.Config.Any(entry => IsProcReceive(entry.Key)))
+        {
+            return true;
+        }
+
+        try
+        {
+            var keys = Lode.Git.Housekeeping.GitConfigFile.Keys(File.ReadAllLines(Path.Combine(paths.FullPath, "config")));
+            return keys is null || keys.Any(IsProcReceive);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
         }
     }
 

@@ -29,24 +29,34 @@ public sealed class HookSetup(HooksDirectory directory, IGitlabClient gitlab, Lo
     public GitCommandBuilder Apply(GitCommandBuilder command, RepositoryPaths paths, Repository repository, string objectFormat,
         HooksUserDetails? user, RequestedHooks requested, ServerCallContext context)
     {
-        var transaction = TransactionMetadata.FromContext(context);
-        var payload = new HooksPayload
-        {
-            RequestedHooks = (int)requested,
-            FeatureFlagsWithValue = FeatureFlags(context),
-            Repository = JsonFormatter.Default.Format(repository),
-            ObjectFormat = objectFormat,
-            RuntimeDir = directory.RuntimeDir,
-            InternalSocket = directory.InternalSocket,
-            InternalSocketToken = directory.InternalSocketToken,
-            Transaction = transaction,
-            UserDetails = user,
-        };
-
+        var payload = Payload(repository, objectFormat, user, requested, context);
         return command
-            .Config("core.hooksPath", HookInstaller.SubsetPath(directory.Path, HooksWithWork(paths, requested, transaction is not null)))
+            .Config("core.hooksPath", HookInstaller.SubsetPath(directory.Path, HooksWithWork(paths, requested, payload.Transaction is not null)))
             .Env(HooksPayload.EnvironmentVariable, payload.ToEnvironmentValue());
     }
+
+    /// <summary>What <c>GITALY_HOOKS_PAYLOAD</c> carries for a git command run for this call.</summary>
+    public HooksPayload Payload(Repository repository, string objectFormat, HooksUserDetails? user, RequestedHooks requested,
+        ServerCallContext context) => new()
+    {
+        RequestedHooks = (int)requested,
+        FeatureFlagsWithValue = FeatureFlags(context),
+        Repository = JsonFormatter.Default.Format(repository),
+        ObjectFormat = objectFormat,
+        RuntimeDir = directory.RuntimeDir,
+        InternalSocket = directory.InternalSocket,
+        InternalSocketToken = directory.InternalSocketToken,
+        Transaction = TransactionMetadata.FromContext(context),
+        UserDetails = user,
+    };
+
+    /// <summary>
+    /// Whether post-receive would only call GitLab for this push: GitLab is configured, there is no custom post-receive
+    /// hook, and no cluster transaction to vote in. The server can then do that itself after git exits (see
+    /// <c>TransportRunner.ReceivePackAsync</c>) instead of git starting the hooks executable.
+    /// </summary>
+    public bool PostReceiveOnlyCallsGitlab(RepositoryPaths paths, ServerCallContext context) =>
+        gitlab.IsConfigured && TransactionMetadata.FromContext(context) is null && !HasCustomHooks(paths, "post-receive");
 
     /// <summary>
     /// upload-pack's pack-objects hook (spec §7.5), when the server runs one: git then starts the hooks executable in

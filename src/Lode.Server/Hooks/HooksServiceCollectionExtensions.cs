@@ -28,6 +28,7 @@ public static class HooksServiceCollectionExtensions
         services.AddSingleton<ITransactionVoter, NoTransactionVoter>();
         services.AddSingleton(sp => new CustomHookRunner(sp.GetRequiredService<GitCommandFactory>()));
         services.AddSingleton<HookManager>();
+        services.AddSingleton<InProcessPostReceive>();
         return services;
     }
 }

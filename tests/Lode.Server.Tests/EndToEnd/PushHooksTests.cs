@@ -162,41 +162,6 @@ public sealed class PushHooksTests(GitlabServerFixture server) : IClassFixture<G
         return bytes;
     }
 
-    /// <summary>Runs <c>git push</c> from <paramref name="client"/> to <paramref name="target"/> through <c>lode ssh</c>; stdout and stderr together.</summary>
-    private async Task<(int ExitCode, string Output)> PushAsync(TestRepo client, TestRepo target)
-    {
-        var payload = JsonFormatter.Default.Format(new SSHReceivePackRequest
-        {
-            Repository = ServerFixture.Proto(target),
-            GlId = "user-42",
-            GlUsername = "jane",
-            GlRepository = "project-1",
-        });
-        var psi = new ProcessStartInfo("git")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = client.Path,
-        };
-        foreach (var arg in (string[])["--git-dir=" + client.Path, "push", "ssh://lode/" + target.RelativePath, "refs/heads/main:refs/heads/main"])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        psi.Environment["GIT_SSH_COMMAND"] = "'" + Path.Combine(AppContext.BaseDirectory, "lode") + "' ssh";
-        psi.Environment["GIT_SSH_VARIANT"] = "simple";
-        psi.Environment["GITALY_ADDRESS"] = "tcp://" + server.Endpoints.Tcp;
-        psi.Environment["GITALY_PAYLOAD"] = payload;
-        psi.Environment["LANG"] = "C";
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int ExitCode, string Output)> PushAsync(TestRepo client, TestRepo target) =>
+        GitPush.OverLodeSshAsync(server, client, target, "refs/heads/main:refs/heads/main");
 }

@@ -40,16 +40,13 @@ internal sealed partial class HookServiceImpl
     /// </summary>
     private (int ExitCode, string Stderr) Verdict(Exception exception, string hook)
     {
-        switch (exception)
+        var (exitCode, stderr, unexpected) = HookVerdict.Of(exception);
+        if (unexpected)
         {
-            case CustomHookFailedException custom:
-                return (custom.ExitCode, "");
-            case HookDeclinedException declined:
-                return (1, declined.Message);
-            default:
-                LogHookError(logger, hook, exception.Message);
-                return (1, exception.Message);
+            LogHookError(logger, hook, exception.Message);
         }
+
+        return (exitCode, stderr);
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "{hook} hook failed: {error}")]
