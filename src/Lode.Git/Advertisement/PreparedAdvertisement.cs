@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Lode.Git.Objects;
 using Lode.Git.Refs;
-using System.Runtime.CompilerServices;
 
 namespace Lode.Git.Advertisement;
 
@@ -14,53 +14,106 @@ public sealed class PreparedAdvertisement(List<RefEntry> refs, byte[] capabiliti
 {
     /// <summary>
     /// The advertisement in chunks of about <paramref name="chunkSize"/> bytes (a packet more at most). Each chunk is
-    /// valid until the next one is asked for: the buffer is reused.
+    /// valid until the next one is asked for: the buffer, rented for the walk, is reused.
     /// </summary>
     public IEnumerable<ReadOnlyMemory<byte>> Chunks(int chunkSize)
     {
-        var buffer = new ArrayBufferWriter<byte>(chunkSize + PktLine.PktLine.MaxPacketLength);
-        if (version1)
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(Length(), chunkSize + PktLine.PktLine.MaxPacketLength));
+        try
         {
-            PktLine.PktLine.WriteString(buffer, "version 1\n");
-        }
+            var used = 0;
+            if (version1)
+            {
+                used += Write(buffer.AsSpan(used), "version 1\n"u8);
+            }
 
+            if (refs.Count == 0)
+            {
+                used += WriteRef(buffer.AsSpan(used), format.ZeroOid, "capabilities^{}"u8, capabilities);
+            }
+
+            for (var i = 0; i < refs.Count; i++)
+            {
+                if (used + PacketLength(refs[i], i == 0) > buffer.Length)
+                {
+                    yield return buffer.AsMemory(0, used);
+                    used = 0;
+                }
+
+                used += WriteRef(buffer.AsSpan(used), refs[i].Oid, refs[i].NameBytes, i == 0 ? capabilities : null);
+                if (used >= chunkSize)
+                {
+                    yield return buffer.AsMemory(0, used);
+                    used = 0;
+                }
+            }
+
+            if (used + PktLine.PktLine.FlushPacket.Length > buffer.Length)
+            {
+                yield return buffer.AsMemory(0, used);
+                used = 0;
+            }
+
+            PktLine.PktLine.FlushPacket.CopyTo(buffer.AsSpan(used));
+            used += PktLine.PktLine.FlushPacket.Length;
+            yield return buffer.AsMemory(0, used);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The whole advertisement's length in bytes.</summary>
+    private int Length()
+    {
+        var length = (version1 ? 14 : 0) + PktLine.PktLine.FlushPacket.Length;
         if (refs.Count == 0)
         {
-            WriteRef(buffer, format.ZeroOid, "capabilities^{}"u8, capabilities);
+            length += PktLine.PktLine.HeaderLength + format.HexLength + " capabilities^{}\0\n".Length + capabilities.Length;
         }
 
         for (var i = 0; i < refs.Count; i++)
         {
-            WriteRef(buffer, refs[i].Oid, refs[i].NameBytes, i == 0 ? capabilities : null);
-            if (buffer.WrittenCount >= chunkSize)
-            {
-                yield return buffer.WrittenMemory;
-                buffer.ResetWrittenCount();
-            }
+            length += PacketLength(refs[i], i == 0);
         }
 
-        PktLine.PktLine.WriteFlush(buffer);
-        yield return buffer.WrittenMemory;
+        return length;
     }
 
+    private int PacketLength(RefEntry entry, bool withCapabilities) =>
+        PktLine.PktLine.HeaderLength + format.HexLength + 1 + entry.NameBytes.Length + (withCapabilities ? 1 + capabilities.Length : 0) + 1;
+
+    /// <summary>One packet <c>oid SP name [NUL capabilities] LF</c> at the start of <paramref name="target"/>; returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteRef(ArrayBufferWriter<byte> buffer, string oid, ReadOnlySpan<byte> name, byte[]? capabilities)
+    private static int WriteRef(Span<byte> target, string oid, ReadOnlySpan<byte> name, byte[]? capabilities)
     {
-        var length = oid.Length + 1 + name.Length + (capabilities is null ? 0 : 1 + capabilities.Length) + 1;
-        var line = ArrayPool<byte>.Shared.Rent(length);
-        var at = System.Text.Encoding.ASCII.GetBytes(oid, line);
-        line[at++] = (byte)' ';
-        name.CopyTo(line.AsSpan(at));
+        var data = target[PktLine.PktLine.HeaderLength..];
+        var at = System.Text.Encoding.ASCII.GetBytes(oid, data);
+        data[at++] = (byte)' ';
+        name.CopyTo(data[at..]);
         at += name.Length;
         if (capabilities is not null)
         {
-            line[at++] = 0;
-            capabilities.CopyTo(line.AsSpan(at));
+            data[at++] = 0;
+            capabilities.CopyTo(data[at..]);
             at += capabilities.Length;
         }
 
-        line[at++] = (byte)'\n';
-        PktLine.PktLine.WriteData(buffer, line.AsSpan(0, at));
-        ArrayPool<byte>.Shared.Return(line);
+        data[at++] = (byte)'\n';
+        return WriteHeader(target, at);
+    }
+
+    private static int Write(Span<byte> target, ReadOnlySpan<byte> payload)
+    {
+        payload.CopyTo(target[PktLine.PktLine.HeaderLength..]);
+        return WriteHeader(target, payload.Length);
+    }
+
+    private static int WriteHeader(Span<byte> target, int payloadLength)
+    {
+        var length = PktLine.PktLine.HeaderLength + payloadLength;
+        length.TryFormat(target[..PktLine.PktLine.HeaderLength], out _, "x4", System.Globalization.CultureInfo.InvariantCulture);
+        return length;
     }
 }

@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Lode.Core.Configuration;
 using Lode.Core.Storage;
 using Lode.Git.Commands;
 using Lode.Git.Housekeeping;
 using Lode.Git.Objects;
 using Lode.Git.Refs;
-using System.Runtime.CompilerServices;
 
 namespace Lode.Git.Advertisement;
 

@@ -1,7 +1,7 @@
-using System.Text;
-using System.Text.Unicode;
-using Lode.Git.Objects;
 using System.Runtime.CompilerServices;
+using System.Text.Unicode;
+using System.Text;
+using Lode.Git.Objects;
 
 namespace Lode.Git.Refs;
 

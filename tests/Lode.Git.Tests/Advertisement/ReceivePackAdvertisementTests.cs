@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Lode.Core.Configuration;
 using Lode.Core.Storage;
@@ -49,6 +50,27 @@ public sealed class ReceivePackAdvertisementTests
         await repo.GitAsync("update-ref", "refs/tags/loose-tag", first);
 
         await AssertInProcessAsync(git, repo);
+    }
+
+    [Fact]
+    public async Task Prepare_LargerThanTheChunkBuffer_SameAsGit()
+    {
+        // 3,000 refs with long names: about 300 KB, more than one 128 KiB chunk plus a packet of slack.
+        await using var git = await GitHarness.CreateAsync();
+        var repo = await git.CreateRepoAsync();
+        var commit = await repo.CommitAsync();
+        var input = new StringBuilder();
+        for (var i = 0; i < 3000; i++)
+        {
+            input.Append(CultureInfo.InvariantCulture, $"create refs/heads/team-{i % 7}/feature-with-a-rather-long-descriptive-name-{i:D5} {commit}\n");
+        }
+
+        await repo.GitBytesAsync(["update-ref", "--stdin"], Encoding.UTF8.GetBytes(input.ToString()));
+        await repo.GitAsync("pack-refs", "--all");
+
+        var written = await AssertInProcessAsync(git, repo, chunkSize: 128 * 1024);
+
+        Assert.True(written.Length > 128 * 1024 + 65520);
     }
 
     [Fact]
@@ -255,7 +277,7 @@ public sealed class ReceivePackAdvertisementTests
     }
 
     /// <summary>Learns from git, then checks the in-process answer equals git's; returns it.</summary>
-    private static async Task<byte[]> AssertInProcessAsync(GitHarness git, TestRepo repo, string? protocol = null)
+    private static async Task<byte[]> AssertInProcessAsync(GitHarness git, TestRepo repo, string? protocol = null, int chunkSize = 64)
     {
         var advertiser = await LearnedAsync(git, repo, protocol);
         var expected = await RunGitAsync(git, git.Paths(repo), protocol);
@@ -263,7 +285,7 @@ public sealed class ReceivePackAdvertisementTests
         var attempt = advertiser.Prepare(git.Paths(repo), NoConfig, protocol);
 
         Assert.NotNull(attempt.Ready);
-        var written = Concat(attempt.Ready!.Chunks(64));
+        var written = Concat(attempt.Ready!.Chunks(chunkSize));
         Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(written));
         Assert.Equal(expected, written);
         return written;
