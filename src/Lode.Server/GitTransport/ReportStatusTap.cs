@@ -5,11 +5,12 @@ namespace Lode.Server.GitTransport;
 
 /// <summary>
 /// Sits between a stateless receive-pack with <c>side-band-64k</c> and the client. Every packet goes through except
-/// the flush that ends git's output, which is held back so that the server can still add sideband messages after
-/// git exits (what git's own post-receive hook would have printed there). It also keeps band 1, which carries the
-/// report-status, to tell which refs were updated.
+/// the flush that ends git's output, which is held back so that the server can still add sideband messages after it
+/// (what git's own post-receive hook would have printed there). It also keeps band 1, which carries the
+/// report-status, to tell which refs were updated. <paramref name="flushed"/> is called once that flush has arrived
+/// and everything before it went out: the report is then complete, and git has nothing left to write.
 /// </summary>
-internal sealed class ReportStatusTap(ByteSink output)
+internal sealed class ReportStatusTap(ByteSink output, Action<ReportStatusTap>? flushed = null)
 {
     private readonly ArrayBufferWriter<byte> report = new();
     private readonly byte[] header = new byte[4];
@@ -28,6 +29,7 @@ internal sealed class ReportStatusTap(ByteSink output)
     {
         // Packet headers go out only once complete (a header split across reads may be the flush to hold back).
         var outgoing = new MemoryStream(data.Length + 4);
+        var wasHeld = HeldFlush;
         var span = data.Span;
         for (var i = 0; i < span.Length;)
         {
@@ -91,6 +93,11 @@ internal sealed class ReportStatusTap(ByteSink output)
         if (outgoing.Length > 0)
         {
             await output(outgoing.GetBuffer().AsMemory(0, (int)outgoing.Length), cancellationToken);
+        }
+
+        if (HeldFlush && !wasHeld && Framed)
+        {
+            flushed?.Invoke(this);
         }
     }
 

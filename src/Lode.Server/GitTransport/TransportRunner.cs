@@ -329,7 +329,18 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
 
         await using (process)
         {
-            var tap = serverPostReceive is null ? null : new ReportStatusTap(stdout);
+            // git runs post-receive after writing its report and before its final flush; the server does it as soon
+            // as that flush arrives, while git is still exiting.
+            // Writes are serialised: should git write after that flush, its bytes and the messages must not interleave.
+            Task? postReceiveRun = null;
+            using var writes = new SemaphoreSlim(1, 1);
+            if (serverPostReceive is not null)
+            {
+                stdout = Serialized(stdout, writes);
+            }
+
+            var tap = serverPostReceive is null ? null : new ReportStatusTap(stdout, flushed => postReceiveRun =
+                RunPostReceiveAsync(serverPostReceive, flushed, repository, format, user, context, stdout, cancellationToken));
             using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pump = StdinPump.RunAsync(input, process, null, stopPump.Token);
             int exit;
@@ -338,6 +349,11 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
                 await OutputCopier.CopyAsync(process.Stdout, tap is null ? stdout : tap.WriteAsync, MessageChunkSize, cancellationToken);
                 exit = await process.WaitAsync(cancellationToken);
             }
+            catch (Exception) when (postReceiveRun is not null)
+            {
+                await ObserveAsync(postReceiveRun);
+                throw;
+            }
             finally
             {
                 await StopAsync(stopPump, pump);
@@ -345,9 +361,9 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
 
             if (tap is not null)
             {
-                if (exit == 0 && tap.Framed && tap.HeldFlush)
+                if (postReceiveRun is not null)
                 {
-                    await RunPostReceiveAsync(serverPostReceive!, tap, repository, format, user, context, stdout, cancellationToken);
+                    await postReceiveRun;
                 }
 
                 if (!tap.Held.IsEmpty)
@@ -381,6 +397,32 @@ public sealed class TransportRunner(GitCommandFactory git, HookSetup hooks, Rece
 
         var payload = hooks.Payload(repository, format.Name, user, RequestedHooks.ReceivePack, context);
         await postReceive.RunAsync(repository, payload, commands.PushOptions, changes.ToString(), stdout, cancellationToken);
+    }
+
+    private static ByteSink Serialized(ByteSink sink, SemaphoreSlim writes) => async (data, cancellationToken) =>
+    {
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            await sink(data, cancellationToken);
+        }
+        finally
+        {
+            writes.Release();
+        }
+    };
+
+    /// <summary>Waits for a task whose failure is not the one being reported.</summary>
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)
+        {
+            // The call is failing already; this is a consequence of it.
+        }
     }
 
     /// <summary>

@@ -17,11 +17,12 @@ public sealed class ReportStatusTapTests
         for (var split = 0; split <= bytes.Length; split++)
         {
             var passed = new MemoryStream();
+            var passedAtFlush = new List<long>();
             var tap = new ReportStatusTap((data, _) =>
             {
                 passed.Write(data.Span);
                 return ValueTask.CompletedTask;
-            });
+            }, _ => passedAtFlush.Add(passed.Length));
 
             await tap.WriteAsync(bytes.AsMemory(0, split), CancellationToken.None);
             await tap.WriteAsync(bytes.AsMemory(split), CancellationToken.None);
@@ -31,6 +32,7 @@ public sealed class ReportStatusTapTests
             Assert.Equal(stream[..^4], Encoding.ASCII.GetString(passed.ToArray()));
             Assert.Equal("0000", Encoding.ASCII.GetString(tap.Held.Span));
             Assert.Equal(["refs/heads/main", "refs/tags/v1"], tap.UpdatedRefs().Order(StringComparer.Ordinal));
+            Assert.Equal([bytes.Length - 4L], passedAtFlush);
         }
     }
 
