@@ -3,12 +3,20 @@ using System.Runtime.CompilerServices;
 namespace Lode.Git.Housekeeping;
 
 /// <summary>
-/// Just enough of git's config syntax to read one repository-format key without starting git: sections
-/// (<c>[extensions]</c>, case-insensitive), <c>key = value</c> lines, <c>#</c>/<c>;</c> comments and double quotes.
-/// Includes and subsections are not followed; git only honours <c>extensions.*</c> from the repository's own config.
+/// Just enough of git's config syntax to read a repository's own config without starting git: sections
+/// (<c>[extensions]</c>, case-insensitive), <c>key = value</c> lines, <c>#</c>/<c>;</c> comments and double quotes;
+/// one key's value, or the list of keys set.
+/// Includes are not followed (<see cref="Keys"/> lists an include as a key, for callers to refuse); git only honours
+/// <c>extensions.*</c> from the repository's own config.
 /// </summary>
 internal static class GitConfigFile
 {
+    private static readonly System.Buffers.SearchValues<char> KeyChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
+    private static readonly System.Buffers.SearchValues<char> SectionChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+
     /// <summary>The last value of <paramref name="section"/>.<paramref name="key"/> (both case-insensitive), or null.</summary>
     public static string? Find(IEnumerable<string> lines, string section, string key)
     {
@@ -104,9 +112,6 @@ internal static class GitConfigFile
         return keys;
     }
 
-    private static readonly System.Buffers.SearchValues<char> KeyChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
-
     /// <summary><c>section</c>, <c>section "sub"</c> or the old <c>section.sub</c>, as <c>section[.sub]</c>.</summary>
     private static string? SectionKey(ReadOnlySpan<char> header)
     {
@@ -127,9 +132,6 @@ internal static class GitConfigFile
 
         return section.ToString() + "." + subsection[..^1].ToString();
     }
-
-    private static readonly System.Buffers.SearchValues<char> SectionChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
 
     private static ReadOnlySpan<char> StripComment(ReadOnlySpan<char> value)
     {

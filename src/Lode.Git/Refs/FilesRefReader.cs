@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text.Unicode;
 using System.Text;
+using System.Text.Unicode;
 using Lode.Git.Objects;
 
 namespace Lode.Git.Refs;

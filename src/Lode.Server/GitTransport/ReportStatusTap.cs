@@ -35,8 +35,15 @@ internal sealed class ReportStatusTap(ByteSink output, Action<ReportStatusTap>? 
         {
             if (!Framed || HeldFlush)
             {
-                // git writes nothing after its final flush; anything here is a stream this tap does not understand.
-                Framed &= !HeldFlush;
+                // git writes nothing after its final flush; anything here is a stream this tap does not understand,
+                // and goes out as it came, that flush first.
+                if (HeldFlush)
+                {
+                    outgoing.Write("0000"u8);
+                    HeldFlush = false;
+                    Framed = false;
+                }
+
                 outgoing.Write(header, 0, headerFill);
                 headerFill = 0;
                 outgoing.Write(span[i..]);

@@ -53,4 +53,21 @@ public sealed class ReportStatusTapTests
     }
 
     private static string Pkt(string payload) => (payload.Length + 4).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + payload;
+
+    [Fact]
+    public async Task WriteAsync_BytesAfterTheFlush_PassedInOrder()
+    {
+        var passed = new MemoryStream();
+        var tap = new ReportStatusTap((data, _) =>
+        {
+            passed.Write(data.Span);
+            return ValueTask.CompletedTask;
+        });
+
+        await tap.WriteAsync("0009\u0001abcd0000"u8.ToArray(), CancellationToken.None);
+        await tap.WriteAsync("trailing"u8.ToArray(), CancellationToken.None);
+
+        Assert.False(tap.Framed);
+        Assert.Equal("0009\u0001abcd0000trailing", Encoding.ASCII.GetString(passed.ToArray()) + Encoding.ASCII.GetString(tap.Held.Span));
+    }
 }
