@@ -14,21 +14,25 @@ public sealed class ObjectPresence : IDisposable
     private const int MaxAlternateDepth = 5;
 
     private readonly ObjectFormat format;
+    private readonly PackIndexCache? cache;
     private readonly List<string> objectDirectories = [];
     private readonly List<PackIndex> packs = [];
+    private readonly List<IDisposable> holds = [];
 
-    private ObjectPresence(ObjectFormat format)
+    private ObjectPresence(ObjectFormat format, PackIndexCache? cache)
     {
         this.format = format;
+        this.cache = cache;
     }
 
     /// <summary>
-    /// Reads the packs of <paramref name="objectDirectory"/> and of its alternates. Null when an alternates file
-    /// uses a form this reader does not follow (quoted paths) or a pack index is not one it can read.
+    /// Reads the packs of <paramref name="objectDirectory"/> and of its alternates, through <paramref name="cache"/>
+    /// when given (else each index is mapped for this use only). Null when an alternates file uses a form this
+    /// reader does not follow (quoted paths) or a pack index is not one it can read.
     /// </summary>
-    public static ObjectPresence? Open(string objectDirectory, ObjectFormat format)
+    public static ObjectPresence? Open(string objectDirectory, ObjectFormat format, PackIndexCache? cache = null)
     {
-        var presence = new ObjectPresence(format);
+        var presence = new ObjectPresence(format, cache);
         try
         {
             if (presence.Add(Path.GetFullPath(objectDirectory), depth: 0))
@@ -75,12 +79,37 @@ public sealed class ObjectPresence : IDisposable
 
     public void Dispose()
     {
-        foreach (var pack in packs)
+        foreach (var hold in holds)
         {
-            pack.Dispose();
+            hold.Dispose();
         }
 
+        holds.Clear();
         packs.Clear();
+    }
+
+    private bool AddPack(string idx)
+    {
+        if (cache is null)
+        {
+            if (PackIndex.Open(idx, format.RawLength) is not { } index)
+            {
+                return false;
+            }
+
+            packs.Add(index);
+            holds.Add(index);
+            return true;
+        }
+
+        if (cache.Acquire(idx, format.RawLength) is not { } lease)
+        {
+            return false;
+        }
+
+        packs.Add(lease.Index);
+        holds.Add(lease);
+        return true;
     }
 
     private bool Add(string directory, int depth)
@@ -95,6 +124,7 @@ public sealed class ObjectPresence : IDisposable
         var packDirectory = Path.Combine(directory, "pack");
         if (Directory.Exists(packDirectory))
         {
+            var listed = new List<string>();
             foreach (var idx in Directory.EnumerateFiles(packDirectory, "pack-*.idx"))
             {
                 // An index without its pack is one git ignores as well, or a pack being written or deleted.
@@ -103,13 +133,14 @@ public sealed class ObjectPresence : IDisposable
                     continue;
                 }
 
-                if (PackIndex.Open(idx, format.RawLength) is not { } pack)
+                listed.Add(idx);
+                if (!AddPack(idx))
                 {
                     return false;
                 }
-
-                packs.Add(pack);
             }
+
+            cache?.Sweep(packDirectory, listed);
         }
 
         var alternates = Path.Combine(directory, "info", "alternates");

@@ -211,7 +211,7 @@ public sealed class ReceivePackAdvertisementTests
         var packedRefs = Path.Combine(repo.Path, "packed-refs");
         await File.WriteAllTextAsync(packedRefs, (await File.ReadAllTextAsync(packedRefs)).TrimEnd('\n'));
 
-        var advertiser = await LearnedAsync(git, repo);
+        using var advertiser = await LearnedAsync(git, repo);
 
         Assert.Null(advertiser.Prepare(git.Paths(repo), NoConfig, null).Ready);
     }
@@ -229,7 +229,7 @@ public sealed class ReceivePackAdvertisementTests
         var repo = await git.CreateRepoAsync();
         await repo.CommitAsync();
         await repo.GitAsync("tag", "v1", "main");
-        var advertiser = await LearnedAsync(git, repo);
+        using var advertiser = await LearnedAsync(git, repo);
         await repo.GitAsync("config", key, value);
 
         var attempt = advertiser.Prepare(git.Paths(repo), NoConfig, null);
@@ -244,7 +244,7 @@ public sealed class ReceivePackAdvertisementTests
         await using var git = await GitHarness.CreateAsync();
         var repo = await git.CreateRepoAsync();
         await repo.CommitAsync();
-        var advertiser = await LearnedAsync(git, repo);
+        using var advertiser = await LearnedAsync(git, repo);
 
         Assert.NotNull(advertiser.Prepare(git.Paths(repo), [new("receive.maxInputSize", "1000")], null).Ready);
         Assert.NotNull(advertiser.Prepare(git.Paths(repo), [new("receive.fsck.badTimezone", "ignore")], null).Ready);
@@ -259,7 +259,7 @@ public sealed class ReceivePackAdvertisementTests
         var repo = await git.CreateRepoAsync();
         await repo.CommitAsync();
         var options = new LodeOptions { Git = new GitOptions { Config = [new GitConfigEntry("receive.advertiseAtomic", "false")] } };
-        var advertiser = new ReceivePackAdvertisement(git.Factory, options);
+        using var advertiser = new ReceivePackAdvertisement(git.Factory, options);
 
         Assert.Equal(default, advertiser.Prepare(git.Paths(repo), NoConfig, null));
     }
@@ -270,7 +270,7 @@ public sealed class ReceivePackAdvertisementTests
         await using var git = await GitHarness.CreateAsync();
         var repo = await git.CreateRepoAsync();
         await repo.CommitAsync();
-        var advertiser = await LearnedAsync(git, repo);
+        using var advertiser = await LearnedAsync(git, repo);
         var quarantined = git.Paths(repo) with { ObjectDirectory = Path.Combine(repo.Path, "objects", "incoming-x") };
 
         Assert.Equal(default, advertiser.Prepare(quarantined, NoConfig, null));
@@ -279,7 +279,7 @@ public sealed class ReceivePackAdvertisementTests
     /// <summary>Learns from git, then checks the in-process answer equals git's; returns it.</summary>
     private static async Task<byte[]> AssertInProcessAsync(GitHarness git, TestRepo repo, string? protocol = null, int chunkSize = 64)
     {
-        var advertiser = await LearnedAsync(git, repo, protocol);
+        using var advertiser = await LearnedAsync(git, repo, protocol);
         var expected = await RunGitAsync(git, git.Paths(repo), protocol);
 
         var attempt = advertiser.Prepare(git.Paths(repo), NoConfig, protocol);
@@ -293,7 +293,7 @@ public sealed class ReceivePackAdvertisementTests
 
     private static async Task AssertLeftToGitAsync(GitHarness git, TestRepo repo)
     {
-        var advertiser = await LearnedAsync(git, repo);
+        using var advertiser = await LearnedAsync(git, repo);
 
         var attempt = advertiser.Prepare(git.Paths(repo), NoConfig, null);
 
