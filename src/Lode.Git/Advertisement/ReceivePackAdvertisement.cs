@@ -27,7 +27,7 @@ public sealed class ReceivePackAdvertisement : IDisposable
     private readonly string[] hiddenPrefixes;
     private readonly ConcurrentDictionary<string, byte[]> capabilities = new(StringComparer.Ordinal);
 
-    // Pack indexes stay mapped between pushes: mapping them afresh was ~1 ms of page faults per advertisement.
+    // Pack indexes stay mapped between pushes: mapping them afresh was ~0.4 ms of page faults per advertisement.
     private readonly PackIndexCache packIndexes = new();
 
     public ReceivePackAdvertisement(GitCommandFactory git, LodeOptions options)
