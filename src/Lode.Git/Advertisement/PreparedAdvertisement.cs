@@ -40,7 +40,7 @@ public sealed class PreparedAdvertisement(List<RefEntry> refs, byte[] capabiliti
                     used = 0;
                 }
 
-                used += WriteRef(buffer.AsSpan(used), refs[i].Oid, refs[i].NameBytes, i == 0 ? capabilities : null);
+                used += WriteRef(buffer.AsSpan(used), refs[i].Oid, refs[i].Name, i == 0 ? capabilities : null);
                 if (used >= chunkSize)
                 {
                     yield return buffer.AsMemory(0, used);
@@ -82,7 +82,7 @@ public sealed class PreparedAdvertisement(List<RefEntry> refs, byte[] capabiliti
     }
 
     private int PacketLength(RefEntry entry, bool withCapabilities) =>
-        PktLine.PktLine.HeaderLength + format.HexLength + 1 + entry.NameBytes.Length + (withCapabilities ? 1 + capabilities.Length : 0) + 1;
+        PktLine.PktLine.HeaderLength + format.HexLength + 1 + entry.Name.Length + (withCapabilities ? 1 + capabilities.Length : 0) + 1;
 
     /// <summary>One packet <c>oid SP name [NUL capabilities] LF</c> at the start of <paramref name="target"/>; returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -113,7 +113,7 @@ public sealed class PreparedAdvertisement(List<RefEntry> refs, byte[] capabiliti
     private static int WriteHeader(Span<byte> target, int payloadLength)
     {
         var length = PktLine.PktLine.HeaderLength + payloadLength;
-        length.TryFormat(target[..PktLine.PktLine.HeaderLength], out _, "x4", System.Globalization.CultureInfo.InvariantCulture);
+        PktLine.PktLine.WriteHeader(target, length);
         return length;
     }
 }

@@ -145,7 +145,7 @@ public sealed class ReceivePackAdvertisement : IDisposable
     {
         foreach (var entry in refs)
         {
-            if (format.HexLength + entry.NameBytes.Length + known.Length + 3 > PktLine.PktLine.MaxDataLength)
+            if (format.HexLength + entry.Name.Length + known.Length + 3 > PktLine.PktLine.MaxDataLength)
             {
                 return false;
             }
@@ -212,9 +212,8 @@ public sealed class ReceivePackAdvertisement : IDisposable
                 data = data[Version1.Length..];
             }
 
-            if (data.Length < PktLine.PktLine.HeaderLength ||
-                !int.TryParse(data[..PktLine.PktLine.HeaderLength], System.Globalization.NumberStyles.AllowHexSpecifier, null, out var length) ||
-                length < PktLine.PktLine.HeaderLength || length > data.Length)
+            var length = data.Length < PktLine.PktLine.HeaderLength ? -1 : PktLine.PktLine.ParseHeader(data);
+            if (length < PktLine.PktLine.HeaderLength || length > data.Length)
             {
                 return;
             }

@@ -5,8 +5,8 @@ using Lode.Git.Objects;
 
 namespace Lode.Git.Refs;
 
-/// <summary>One reference as git's ref iteration yields it: full name and the object it points to.</summary>
-public sealed record RefEntry(string Name, byte[] NameBytes, string Oid);
+/// <summary>One reference as git's ref iteration yields it: full name (as git stores it) and the object it points to.</summary>
+public sealed record RefEntry(byte[] Name, string Oid);
 
 /// <summary>
 /// Reads the references of a repository in git's "files" format (loose files under <c>refs/</c> and
@@ -49,7 +49,7 @@ public static class FilesRefReader
         }
 
         var sorted = refs.Values.ToList();
-        sorted.Sort(static (a, b) => a.NameBytes.AsSpan().SequenceCompareTo(b.NameBytes));
+        sorted.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
         return sorted;
     }
 
@@ -121,7 +121,7 @@ public static class FilesRefReader
                 return false;
             }
 
-            refs[name] = new RefEntry(name, nameBytes, oid);
+            refs[name] = new RefEntry(nameBytes, oid);
         }
 
         return true;
@@ -197,26 +197,14 @@ public static class FilesRefReader
                     continue;
                 }
 
-                refs[name] = new RefEntry(name, nameBytes.ToArray(), Encoding.ASCII.GetString(line[..format.HexLength]));
+                refs[name] = new RefEntry(nameBytes.ToArray(), Encoding.ASCII.GetString(line[..format.HexLength]));
             }
 
             return lines.EndedCleanly;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool IsLowerHex(ReadOnlySpan<byte> hex)
-    {
-        foreach (var c in hex)
-        {
-            if (c is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsLowerHex(ReadOnlySpan<byte> hex) => !hex.ContainsAnyExcept(HexChars.LowerBytes);
 
     private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
 

@@ -1,4 +1,6 @@
 using System.Text;
+using Lode.Git.Objects;
+using Lode.Git.PktLine;
 
 namespace Lode.Server.GitTransport;
 
@@ -12,8 +14,6 @@ internal sealed class ReceiveCommands
 {
     /// <summary>More than this before the pack starts and the request is left to git alone.</summary>
     public const int MaxLength = 1024 * 1024;
-
-    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     private ReceiveCommands(List<(string Old, string New, string Ref)> updates, HashSet<string> capabilities, List<string> pushOptions)
     {
@@ -35,83 +35,101 @@ internal sealed class ReceiveCommands
     /// </summary>
     public static async Task<(byte[] Consumed, ReceiveCommands? Commands)> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
-        var buffer = new MemoryStream();
+        var consumed = new MemoryStream();
         var chunk = new byte[16 * 1024];
-        while (true)
+        using var parser = new Parser();
+        while (!parser.Done && consumed.Length < MaxLength)
         {
-            var (complete, commands) = TryParse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-            if (complete || buffer.Length >= MaxLength)
-            {
-                return (buffer.ToArray(), commands);
-            }
-
             var read = await input.ReadAsync(chunk, cancellationToken);
             if (read == 0)
             {
-                return (buffer.ToArray(), null);
+                return (consumed.ToArray(), null);
             }
 
-            buffer.Write(chunk, 0, read);
+            consumed.Write(chunk, 0, read);
+            parser.Feed(chunk.AsSpan(0, read));
         }
+
+        return (consumed.ToArray(), parser.Result);
     }
 
     /// <summary>Whether <paramref name="data"/> holds the whole command section; the commands when it does and they are usable.</summary>
     internal static (bool Complete, ReceiveCommands? Commands) TryParse(ReadOnlySpan<byte> data)
     {
-        var updates = new List<(string, string, string)>();
-        var capabilities = new HashSet<string>(StringComparer.Ordinal);
-        var pushOptions = new List<string>();
-        var section = 0; // 0: shallow lines and commands, 1: push options
-        while (true)
+        using var parser = new Parser();
+        parser.Feed(data);
+        return (parser.Done, parser.Result);
+    }
+
+    private static bool IsObjectId(string hex) => hex.Length is 40 or 64 && !hex.AsSpan().ContainsAnyExcept(HexChars.LowerChars);
+
+    /// <summary>Takes the request's packets as they arrive (through the shared pkt-line scanner) until the section ends.</summary>
+    private sealed class Parser : IDisposable
+    {
+        private readonly PktLineScanner scanner = new();
+        private readonly List<(string, string, string)> updates = [];
+        private readonly HashSet<string> capabilities = new(StringComparer.Ordinal);
+        private readonly List<string> pushOptions = [];
+        private bool readingOptions;
+        private bool usable = true;
+
+        /// <summary>True once the section is complete, or known to be one this parser does not take on.</summary>
+        public bool Done { get; private set; }
+
+        public ReceiveCommands? Result => Done && usable ? new ReceiveCommands(updates, capabilities, pushOptions) : null;
+
+        public void Feed(ReadOnlySpan<byte> data)
         {
-            if (data.Length < 4)
+            scanner.Feed(data, Take);
+            if (scanner.Error is not null)
             {
-                return (false, null);
+                Stop(usable: false);
             }
+        }
 
-            if (!int.TryParse(data[..4], System.Globalization.NumberStyles.AllowHexSpecifier, null, out var length) || length is 1 or 2 or 3)
-            {
-                return (true, null);
-            }
+        public void Dispose() => scanner.Dispose();
 
+        private bool Take(ReadOnlySpan<byte> packet)
+        {
+            var length = PktLine.ParseHeader(packet);
             if (length == 0)
             {
-                data = data[4..];
-                if (section == 0 && capabilities.Contains("push-options") && updates.Count > 0)
+                // The flush after the commands starts the push options when the client asked for them; git reads
+                // them only when there were commands.
+                if (!readingOptions && capabilities.Contains("push-options") && updates.Count > 0)
                 {
-                    section = 1;
-                    continue;
+                    readingOptions = true;
+                    return true;
                 }
 
-                return (true, new ReceiveCommands(updates, capabilities, pushOptions));
+                return Stop(usable: true);
             }
 
-            if (data.Length < length)
+            if (length < PktLine.HeaderLength)
             {
-                return (false, null);
+                return Stop(usable: false);
             }
 
-            var line = data[4..length];
-            data = data[length..];
+            var line = PktLineScanner.DataOf(packet);
             if (line.Length > 0 && line[^1] == '\n')
             {
                 line = line[..^1];
             }
 
-            if (section == 1)
+            if (readingOptions)
             {
                 pushOptions.Add(Encoding.UTF8.GetString(line));
-                continue;
+                return true;
             }
 
             if (line.StartsWith("shallow "u8))
             {
-                continue;
+                return true;
             }
 
             if (line.StartsWith("push-cert"u8))
             {
-                return (true, null);
+                return Stop(usable: false);
             }
 
             var nul = line.IndexOf((byte)0);
@@ -131,12 +149,18 @@ internal sealed class ReceiveCommands
             var parts = Encoding.UTF8.GetString(line).Split(' ', 3);
             if (parts.Length != 3 || !IsObjectId(parts[0]) || !IsObjectId(parts[1]) || parts[0].Length != parts[1].Length)
             {
-                return (true, null);
+                return Stop(usable: false);
             }
 
             updates.Add((parts[0], parts[1], parts[2]));
+            return true;
+        }
+
+        private bool Stop(bool usable)
+        {
+            this.usable &= usable;
+            Done = true;
+            return false;
         }
     }
-
-    private static bool IsObjectId(string hex) => hex.Length is 40 or 64 && !hex.AsSpan().ContainsAnyExcept(LowerHex);
 }

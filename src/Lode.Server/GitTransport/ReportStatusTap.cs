@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Lode.Git.PktLine;
 
 namespace Lode.Server.GitTransport;
 
@@ -79,7 +80,8 @@ internal sealed class ReportStatusTap(ByteSink output, Action<ReportStatusTap>? 
             }
 
             headerFill = 0;
-            if (!int.TryParse(header, System.Globalization.NumberStyles.AllowHexSpecifier, null, out var length) || length is > 0 and < 5)
+            var length = PktLine.ParseHeader(header);
+            if (length is < 0 or (> 0 and < 5))
             {
                 Framed = false;
                 outgoing.Write(header);
@@ -118,12 +120,10 @@ internal sealed class ReportStatusTap(ByteSink output, Action<ReportStatusTap>? 
     public HashSet<string> UpdatedRefs()
     {
         var updated = new HashSet<string>(StringComparer.Ordinal);
-        var data = report.WrittenSpan;
-        while (data.Length >= 4 &&
-            int.TryParse(data[..4], System.Globalization.NumberStyles.AllowHexSpecifier, null, out var length) && length >= 4 && length <= data.Length)
+        using var scanner = new PktLineScanner();
+        scanner.Feed(report.WrittenSpan, packet =>
         {
-            var line = data[4..length];
-            data = data[length..];
+            var line = PktLineScanner.DataOf(packet);
             if (line.Length > 0 && line[^1] == '\n')
             {
                 line = line[..^1];
@@ -133,8 +133,9 @@ internal sealed class ReportStatusTap(ByteSink output, Action<ReportStatusTap>? 
             {
                 updated.Add(Encoding.UTF8.GetString(line[3..]));
             }
-        }
 
+            return true;
+        });
         return updated;
     }
 }
